@@ -3,8 +3,8 @@
  * the JavaScript protobuf fallback, and the JSON codec. Callers pick by format
  * (and by whether WebAssembly may run) and never care which one they hold.
  */
-import type { Frame, FormatName } from './frame-types.js';
-import type { FlareError } from './errors.js';
+import type { Frame, FormatName } from './frame-types.ts';
+import type { FlareError } from './errors.ts';
 
 export interface FrameCodec {
   /** The wire format this codec speaks. */

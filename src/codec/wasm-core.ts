@@ -4,8 +4,8 @@
  * 'wasm-unsafe-eval'), `loadWasmCore` rejects with WASM_UNAVAILABLE and callers
  * use the JavaScript fallback codecs instead.
  */
-import { WASM_BASE64 } from './generated/wasm-module.js';
-import { FlareError, ErrorCode } from './errors.js';
+import { WASM_BASE64 } from './generated/wasm-module.ts';
+import { FlareError, ErrorCode } from './errors.ts';
 
 /** The raw exports of the module; each subsystem adds its own (see assembly/index.ts). */
 export interface WasmExports {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { loadWasmCore } from '../../src/codec/wasm-core.js';
+import { loadWasmCore } from '../../src/codec/wasm-core.ts';
 
 describe('wasm core loader', () => {
   it('instantiates the embedded module once and moves bytes in and out of its memory', async () => {

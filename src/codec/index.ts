@@ -1,0 +1,68 @@
+/**
+ * The public entry of Flare Web's codec (`flare-web/codec`): wire types,
+ * errors, metadata helpers, frame builders, and the codecs behind one
+ * interface. Pick a codec by format with `createFrameCodec`, or get both
+ * formats at once with `loadCodecs`, which uses the WASM core where
+ * WebAssembly may run and the JavaScript fallback where it may not.
+ */
+import type { FrameCodec } from './codec.ts';
+import { CodecError, ErrorCode, FlareError } from './errors.ts';
+import type { FormatName } from './frame-types.ts';
+import { createJsonCodec } from './json-codec.ts';
+import { loadWasmCore, type WasmCore } from './wasm-core.ts';
+
+export * from './frame-types.ts';
+export * from './errors.ts';
+export { Limits, type FrameCodec, type StreamDeframer } from './codec.ts';
+export * from './metadata.ts';
+export * from './frames.ts';
+export { createJsonCodec, encodeFrameJsonText, decodeFrameJsonText } from './json-codec.ts';
+export { frameToJson, type FrameJson } from './json-shape.ts';
+export { frameFromJson } from './json-reader.ts';
+export { loadWasmCore, loadWasmCoreSync, WasmCore } from './wasm-core.ts';
+
+/** What `createFrameCodec` needs to know. */
+export interface FrameCodecOptions {
+  format: FormatName;
+  /**
+   * A loaded WASM core for the protobuf codec; null or absent selects the
+   * JavaScript fallback (same bytes, no WebAssembly).
+   */
+  wasm?: WasmCore | null;
+}
+
+let json: FrameCodec | null = null;
+
+/** The codec for one format. The JSON codec never needs WebAssembly. */
+export function createFrameCodec(options: FrameCodecOptions): FrameCodec {
+  if (options.format === 'json') return (json ??= createJsonCodec());
+  if (options.format === 'protobuf') {
+    throw new FlareError(ErrorCode.UNSUPPORTED, 'the protobuf codec is not available yet');
+  }
+  throw new CodecError(ErrorCode.INVALID_ARGUMENT, `unknown format ${String(options.format)}`);
+}
+
+/** Both codecs, ready to use, and which protobuf implementation was chosen. */
+export interface Codecs {
+  protobuf: FrameCodec;
+  json: FrameCodec;
+  /** The WASM core when it loaded, else null (the JavaScript fallback is in use). */
+  wasm: WasmCore | null;
+}
+
+/**
+ * Loads the WASM core and returns both codecs; where WebAssembly is
+ * unavailable (WASM_UNAVAILABLE) the protobuf codec is the JavaScript fallback.
+ * Any other failure is rethrown.
+ */
+export async function loadCodecs(options: { preferWasm?: boolean } = {}): Promise<Codecs> {
+  let wasm: WasmCore | null = null;
+  if (options.preferWasm !== false) {
+    try {
+      wasm = await loadWasmCore();
+    } catch (e) {
+      if (!FlareError.is(e, ErrorCode.WASM_UNAVAILABLE)) throw e;
+    }
+  }
+  return { protobuf: createFrameCodec({ format: 'protobuf', wasm }), json: createFrameCodec({ format: 'json' }), wasm };
+}

@@ -32,6 +32,7 @@ export const ErrorCode = {
   UNKNOWN_METHOD: 'unknown_method',
   REMOTE_ERROR: 'remote_error',
   NOT_CONNECTED: 'not_connected',
+  INVALID_STATE: 'invalid_state',
   INTERNAL: 'internal',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -9,6 +9,7 @@ import type { FrameCodec } from './codec.ts';
 import { CodecError, ErrorCode, FlareError } from './errors.ts';
 import type { FormatName } from './frame-types.ts';
 import { createJsonCodec } from './json-codec.ts';
+import { createJsProtobufCodec } from './js-protobuf-codec.ts';
 import { loadWasmCore, type WasmCore } from './wasm-core.ts';
 
 export * from './frame-types.ts';
@@ -19,6 +20,8 @@ export * from './frames.ts';
 export { createJsonCodec, encodeFrameJsonText, decodeFrameJsonText } from './json-codec.ts';
 export { frameToJson, type FrameJson } from './json-shape.ts';
 export { frameFromJson } from './json-reader.ts';
+export { createJsProtobufCodec } from './js-protobuf-codec.ts';
+export { createJsDeframer, JsStreamDeframer, packFrames, type DeframerOptions } from './js-stream-framing.ts';
 export { loadWasmCore, loadWasmCoreSync, WasmCore } from './wasm-core.ts';
 
 /** What `createFrameCodec` needs to know. */
@@ -32,12 +35,17 @@ export interface FrameCodecOptions {
 }
 
 let json: FrameCodec | null = null;
+let jsProtobuf: FrameCodec | null = null;
 
-/** The codec for one format. The JSON codec never needs WebAssembly. */
+/**
+ * The codec for one format. The JSON codec never needs WebAssembly; the
+ * protobuf codec is the WASM one when `wasm` is given, else the JavaScript one.
+ */
 export function createFrameCodec(options: FrameCodecOptions): FrameCodec {
   if (options.format === 'json') return (json ??= createJsonCodec());
   if (options.format === 'protobuf') {
-    throw new FlareError(ErrorCode.UNSUPPORTED, 'the protobuf codec is not available yet');
+    // The WASM protobuf codec (wasm-frame-codec.ts) is wired in here once it exists.
+    return (jsProtobuf ??= createJsProtobufCodec());
   }
   throw new CodecError(ErrorCode.INVALID_ARGUMENT, `unknown format ${String(options.format)}`);
 }

@@ -1,0 +1,143 @@
+/**
+ * Length-prefixed stream framing in plain JavaScript: each frame is preceded
+ * by its length as a 4-byte big-endian unsigned integer, a zero length ends
+ * the stream (flare-core's QUIC / TCP framing, and ours on WebTransport).
+ */
+import { Limits, type StreamDeframer } from './codec.ts';
+import { CodecError } from './errors.ts';
+import { invalidValue } from './frame-checks.ts';
+
+/** Options of a deframer. */
+export interface DeframerOptions {
+  /** Largest accepted declared frame length in bytes. Default: 10 MiB (flare-core's limit). */
+  maxFrameBytes?: number;
+}
+
+/**
+ * Reassembles frames from stream chunks split at arbitrary points. Frames
+ * that lie wholly inside one chunk are returned as views into that chunk (no
+ * copy); frames that span chunks are copied once into a buffer of their
+ * declared size, allocated only after the length was checked against the limit.
+ */
+export class JsStreamDeframer implements StreamDeframer {
+  readonly #max: number;
+  /** Length-prefix bytes seen so far when the prefix itself was split. */
+  readonly #head = new Uint8Array(4);
+  #headLen = 0;
+  /** The frame being filled across chunks, or null. */
+  #body: Uint8Array | null = null;
+  #bodyLen = 0;
+  #ended = false;
+  #failed: CodecError | null = null;
+
+  constructor(options: DeframerOptions = {}) {
+    const max = options.maxFrameBytes ?? Limits.MAX_FRAME_BYTES;
+    if (!Number.isInteger(max) || max < 0 || max > 0xffffffff) {
+      throw invalidValue('maxFrameBytes', 'an integer in [0, 2^32)', max);
+    }
+    this.#max = max;
+  }
+
+  /** True after a zero-length frame; later bytes are ignored. */
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** Bytes held waiting for the rest of a frame (a split length prefix or a partial frame). */
+  get buffered(): number {
+    return this.#headLen + this.#bodyLen;
+  }
+
+  push(chunk: Uint8Array): Uint8Array[] {
+    if (this.#failed) throw this.#failed;
+    if (!(chunk instanceof Uint8Array)) throw invalidValue('chunk', 'a Uint8Array', chunk);
+    const out: Uint8Array[] = [];
+    if (this.#ended) return out;
+    const n = chunk.length;
+    let pos = 0;
+    if (this.#body !== null) pos = this.#fill(chunk, 0, out);
+    while (pos < n && !this.#ended) {
+      let len: number;
+      if (this.#headLen === 0 && n - pos >= 4) {
+        len = ((chunk[pos]! << 24) | (chunk[pos + 1]! << 16) | (chunk[pos + 2]! << 8) | chunk[pos + 3]!) >>> 0;
+        pos += 4;
+      } else {
+        while (this.#headLen < 4 && pos < n) this.#head[this.#headLen++] = chunk[pos++]!;
+        if (this.#headLen < 4) break;
+        const h = this.#head;
+        len = ((h[0]! << 24) | (h[1]! << 16) | (h[2]! << 8) | h[3]!) >>> 0;
+        this.#headLen = 0;
+      }
+      if (len === 0) {
+        this.#ended = true;
+        break;
+      }
+      if (len > this.#max) {
+        this.#failed = CodecError.tooLarge(len, this.#max);
+        throw this.#failed;
+      }
+      if (n - pos >= len) {
+        out.push(chunk.subarray(pos, pos + len));
+        pos += len;
+      } else {
+        this.#body = new Uint8Array(len);
+        this.#bodyLen = 0;
+        pos = this.#fill(chunk, pos, out);
+      }
+    }
+    return out;
+  }
+
+  /** Copies bytes from `chunk[pos..]` into the pending frame; returns the new position. */
+  #fill(chunk: Uint8Array, pos: number, out: Uint8Array[]): number {
+    const body = this.#body!;
+    const take = Math.min(body.length - this.#bodyLen, chunk.length - pos);
+    body.set(chunk.subarray(pos, pos + take), this.#bodyLen);
+    this.#bodyLen += take;
+    if (this.#bodyLen === body.length) {
+      out.push(body);
+      this.#body = null;
+      this.#bodyLen = 0;
+    }
+    return pos + take;
+  }
+}
+
+/** A deframer with the given limit (default 10 MiB). */
+export function createJsDeframer(options: DeframerOptions = {}): StreamDeframer {
+  return new JsStreamDeframer(options);
+}
+
+/**
+ * Packs frames into one buffer for one write: each frame preceded by its
+ * 4-byte big-endian length. Pass `{ end: true }` to append the zero-length
+ * end-of-stream marker. Throws CodecError: INVALID_ARGUMENT for an empty frame
+ * (it would read as the end of the stream), FRAME_TOO_LARGE for one over
+ * `maxFrameBytes` (default 10 MiB).
+ */
+export function packFrames(
+  frames: readonly Uint8Array[],
+  options: { end?: boolean; maxFrameBytes?: number } = {},
+): Uint8Array {
+  const max = options.maxFrameBytes ?? Limits.MAX_FRAME_BYTES;
+  let total = options.end ? 4 : 0;
+  for (let i = 0; i < frames.length; i++) {
+    const f = frames[i];
+    if (!(f instanceof Uint8Array)) throw invalidValue(`frames[${i}]`, 'a Uint8Array', f);
+    if (f.length === 0) throw invalidValue(`frames[${i}]`, 'a non-empty frame (length 0 marks the end of the stream)', 'an empty frame');
+    if (f.length > max) throw CodecError.tooLarge(f.length, max);
+    total += 4 + f.length;
+  }
+  const out = new Uint8Array(total);
+  let pos = 0;
+  for (const f of frames) {
+    const n = f.length;
+    out[pos] = n >>> 24;
+    out[pos + 1] = n >>> 16;
+    out[pos + 2] = n >>> 8;
+    out[pos + 3] = n;
+    out.set(f, pos + 4);
+    pos += 4 + n;
+  }
+  return out;
+}

@@ -4,3 +4,4 @@
 // input never reaches `throw` (an abort in AssemblyScript).
 
 export { alloc, dealloc } from "./memory";
+export * from "./frame/index";

@@ -39,9 +39,15 @@ export class SignalBus {
     for (const event of queued) this.#deliver(userId, event);
   }
 
-  /** Resolves once everything sent so far has been delivered. */
-  flushed(): Promise<void> {
-    return this.#chain;
+  /** Resolves once everything sent so far, and everything sent in reaction to it, has been delivered. */
+  async flushed(): Promise<void> {
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 0));
+      const chain = this.#chain;
+      await chain;
+      await new Promise((r) => setTimeout(r, 0));
+      if (chain === this.#chain) return;
+    }
   }
 
   sent(type: CallSignal['type']): Array<{ from: string; to: string; signal: CallSignal }> {

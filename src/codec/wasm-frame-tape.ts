@@ -1,0 +1,93 @@
+/**
+ * The contract between the WASM frame codec (assembly/frame/) and its
+ * TypeScript wrapper: the field codes of tape records and encode ops, and the
+ * WASM exports. Mirrors assembly/frame/codes.ts: change both together.
+ *
+ * A field code is `base + field number`: Frame fields are 1..5, a command's
+ * oneof case is 16 (system), 32 (payload), 48 (notification) or 64 (custom),
+ * and that case's fields follow at case + n. Tape records (decode output) and
+ * encode ops (encode input) are runs of i32 words, the code first:
+ * enums `[code, value]`, uint64 `[code, lo, hi]`, strings and bytes
+ * `[code, offset, length]`, map entries `[code, keyOffset, keyLength,
+ * valueOffset, valueLength]`, a case `[code]` on a tape and `[code, size]` in
+ * ops. Decoded strings carry FLAG_ASCII in their code word when pure ASCII.
+ */
+
+/** Field codes. */
+export const Code = {
+  END: 0,
+  MESSAGE_ID: 2,
+  RELIABILITY: 3,
+  TIMESTAMP: 4,
+  METADATA: 5,
+  SYSTEM: 16,
+  SYSTEM_TYPE: 17,
+  SYSTEM_FORMAT: 18,
+  SYSTEM_MESSAGE: 19,
+  SYSTEM_METADATA: 20,
+  SYSTEM_DATA: 21,
+  SYSTEM_COMPRESSION: 22,
+  SYSTEM_ENCRYPTION: 23,
+  PAYLOAD: 32,
+  PAYLOAD_TYPE: 33,
+  PAYLOAD_MESSAGE_ID: 34,
+  PAYLOAD_PAYLOAD: 35,
+  PAYLOAD_METADATA: 36,
+  PAYLOAD_SEQ: 37,
+  NOTIFICATION: 48,
+  NOTIFICATION_TYPE: 49,
+  NOTIFICATION_TITLE: 50,
+  NOTIFICATION_CONTENT: 51,
+  NOTIFICATION_METADATA: 52,
+  CUSTOM: 64,
+  CUSTOM_NAME: 65,
+  CUSTOM_DATA: 66,
+  CUSTOM_METADATA: 67,
+} as const;
+
+/** Set in a decoded string's code word when the string is pure ASCII. */
+export const FLAG_ASCII = 0x100;
+/** Masks the code out of a tape word. */
+export const CODE_MASK = 0xff;
+
+/** Negative returns of the WASM exports. */
+export const WasmStatus = {
+  TRUNCATED: -1,
+  VARINT: -2,
+  WIRE_TYPE: -3,
+  FIELD: -4,
+  UTF8: -5,
+  GROUP: -6,
+  NESTING: -7,
+  TAPE_FULL: -8,
+  TOO_LARGE: -9,
+  OUTPUT_FULL: -10,
+  BAD_OP: -11,
+  EMPTY: -12,
+} as const;
+
+/** Why `stream_scan` stopped (word 1 of its header). */
+export const ScanState = { MORE: 0, ENDED: 1, TOO_LARGE: 2, FULL: 3 } as const;
+
+/** The exports assembly/frame/ adds to the core (see the AssemblyScript for contracts). */
+export interface FrameExports {
+  readonly memory: WebAssembly.Memory;
+  alloc(size: number): number;
+  dealloc(ptr: number): void;
+  frame_decode_batch(spans: number, count: number, tape: number, tapeBytes: number, results: number): number;
+  frame_encode_batch(
+    tape: number,
+    tapeWords: number,
+    count: number,
+    data: number,
+    out: number,
+    outCap: number,
+    ends: number,
+    framed: number,
+    limit: number,
+  ): number;
+  frame_encode_failed(): number;
+  stream_scan(buf: number, len: number, limit: number, out: number, maxFrames: number): number;
+  stream_pack(buf: number, lens: number, count: number, limit: number): number;
+  stream_pack_failed(): number;
+}

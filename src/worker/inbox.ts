@@ -15,6 +15,8 @@
  *   session sends in CONNECT (`rooms`, `inbox_seq`) so the server replays
  *   what was missed.
  * Frames without a seq (0, as plain flare-core sends) are only de-duplicated.
+ * A known id arriving under a new seq (a resend the server stored twice)
+ * consumes its seq without being delivered, so it opens no gap.
  */
 
 /** What the inbox needs to know of a frame. */
@@ -50,10 +52,13 @@ export interface InboxOptions {
   onGap?: (gap: InboxGap) => void;
 }
 
+/** A frame in a stream; `dup` frames hold their seq but deliver nothing. */
+type Slot<T> = InboxItem<T> & { dup?: boolean };
+
 interface StreamState<T> {
   last: number;
   /** seq -> item, waiting for its turn. */
-  waiting: Map<number, InboxItem<T>>;
+  waiting: Map<number, Slot<T>>;
   /** Monotonic time the current gap opened, or null. */
   gapSince: number | null;
 }
@@ -85,14 +90,25 @@ export class Inbox<T> {
    * none, possibly several when it filled a gap). `now` is monotonic ms.
    */
   push(item: InboxItem<T>, now: number): T[] {
-    if (item.id !== '' && this.#seen.has(item.id)) {
-      this.#duplicates++;
-      return [];
-    }
+    const seen = item.id !== '' && this.#seen.has(item.id);
     if (item.stream === null || !(item.seq > 0)) {
+      if (seen) {
+        this.#duplicates++;
+        return [];
+      }
       this.#remember(item.id);
       return [item.value];
     }
+    if (seen) {
+      // A resend the server stored twice under a new seq: consume the seq (no gap), deliver nothing.
+      this.#duplicates++;
+      return this.#place({ ...item, stream: item.stream, dup: true }, now);
+    }
+    this.#remember(item.id);
+    return this.#place({ ...item, stream: item.stream }, now);
+  }
+
+  #place(item: Slot<T> & { stream: string }, now: number): T[] {
     let s = this.#streams.get(item.stream);
     if (!s) {
       // No position for this stream: this frame sets the baseline.
@@ -100,13 +116,12 @@ export class Inbox<T> {
       this.#streams.set(item.stream, s);
     }
     if (item.seq <= s.last || s.waiting.has(item.seq)) {
-      this.#duplicates++;
+      if (!item.dup) this.#duplicates++;
       return [];
     }
-    this.#remember(item.id);
     if (item.seq === s.last + 1) {
       s.last = item.seq;
-      const out = [item.value];
+      const out = item.dup ? [] : [item.value];
       this.#drain(s, out);
       if (s.waiting.size === 0) s.gapSince = null;
       else this.#openGap(item.stream, s, now);
@@ -168,7 +183,7 @@ export class Inbox<T> {
     for (let next = s.waiting.get(s.last + 1); next; next = s.waiting.get(s.last + 1)) {
       s.waiting.delete(next.seq);
       s.last = next.seq;
-      out.push(next.value);
+      if (!next.dup) out.push(next.value);
     }
   }
 

@@ -94,4 +94,17 @@ describe('worker/inbox', () => {
     inbox.forget('r');
     expect(inbox.nextWakeAt()).to.equal(null);
   });
+
+  it('consumes the seq of a resend stored twice under a new seq, without delivering it or opening a gap', () => {
+    const gaps: InboxGap[] = [];
+    const inbox = new Inbox<string>({ onGap: (g) => gaps.push(g) });
+    inbox.setPosition('r', 0);
+    expect(inbox.push(item('a', 'r', 1), 0)).to.deep.equal(['a']);
+    expect(inbox.push(item('b', 'r', 3), 0)).to.deep.equal([]);
+    expect(inbox.push(item('a', 'r', 2), 0)).to.deep.equal(['b']); // 'a' again as seq 2
+    expect(inbox.push(item('c', 'r', 4), 0)).to.deep.equal(['c']);
+    expect(inbox.duplicates).to.equal(1);
+    expect(inbox.nextWakeAt()).to.equal(null);
+    expect(inbox.positions()).to.deep.equal({ r: 4 });
+  });
 });

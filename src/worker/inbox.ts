@@ -105,7 +105,7 @@ export class Inbox<T> {
       return this.#place({ ...item, stream: item.stream, dup: true }, now);
     }
     this.#remember(item.id);
-    return this.#place({ ...item, stream: item.stream }, now);
+    return this.#place(item as Slot<T> & { stream: string }, now);
   }
 
   #place(item: Slot<T> & { stream: string }, now: number): T[] {

@@ -5,3 +5,4 @@
 
 export { alloc, dealloc } from "./memory";
 export * from "./frame/index";
+export * from "./compress/gzip-exports";

@@ -1,0 +1,523 @@
+// DEFLATE encoder (RFC 1951), tuned for small realtime frames.
+//
+// Matching: level 1 probes one hash-table slot per position (greedy, 4-byte
+// matches, skipping ahead faster through incompressible runs); levels 2..9
+// walk hash chains of growing depth, from 4 probes with greedy parsing up to
+// 4096 with one-step lazy evaluation and 3-byte matches. Positions are stored
+// as `base + offset`, and `base` moves past each call's input by more than a
+// window, so earlier calls' entries read as too far away: a 200-byte message
+// costs no table clearing.
+//
+// Blocks: for every block the encoder works out the exact size as stored, as
+// fixed Huffman and as dynamic Huffman, and writes the smallest, so output
+// never grows by more than a stored block's 5 bytes per 64 KiB.
+//
+// Working memory (hash head and chains, symbol buffer, frequencies, codes) is
+// static; the caller gives an output area of at least deflateBound(len) bytes.
+
+import {
+  CLEN_ORDER, DIST_BASE, DIST_EXTRA, LEN_BASE, LEN_EXTRA, MAX_MATCH, NUM_CLEN, NUM_DIST,
+  NUM_LITLEN, WINDOW, fixedLitLenLength,
+} from "./deflate-tables";
+import { buildCodes, buildLengths } from "./huffman-encode";
+
+const HASH_BITS: u32 = 15;
+const HASH_SIZE: usize = 1 << HASH_BITS;
+const WMASK: u32 = <u32>WINDOW - 1;
+/** Positions per call are offset by at least the input plus this gap. */
+const GAP: u32 = 1 << 16;
+const BASE_RESET: u32 = 0xc0000000;
+/** Largest input one call takes (keeps `base + offset` in u32). */
+export const DEFLATE_MAX_INPUT: usize = 1 << 30;
+/** Symbols per block before it is flushed. */
+const SYM_MAX: u32 = 16384;
+/** 3-byte matches farther than this cost more than their literals. */
+const TOO_FAR: u32 = 4096;
+
+const head: usize = memory.data(<i32>HASH_SIZE * 4, 64);
+const prev: usize = memory.data(WINDOW * 4, 64);
+// Room for SYM_MAX symbols plus what one step of a matcher adds past it.
+const syms: usize = memory.data((16384 + 64) * 4, 64);
+const litFreq: usize = memory.data(288 * 4, 16);
+const distFreq: usize = memory.data(32 * 4, 16);
+const clenFreq: usize = memory.data(20 * 4, 16);
+const litLen: usize = memory.data(288, 16);
+const distLen: usize = memory.data(32, 16);
+const clenLen: usize = memory.data(20, 16);
+const litCode: usize = memory.data(288 * 2, 16);
+const distCode: usize = memory.data(32 * 2, 16);
+const clenCode: usize = memory.data(20 * 2, 16);
+const fixedLitLen: usize = memory.data(288, 16);
+const fixedLitCode: usize = memory.data(288 * 2, 16);
+const fixedDistLen: usize = memory.data(32, 16);
+const fixedDistCode: usize = memory.data(32 * 2, 16);
+const allLens: usize = memory.data(320, 16);
+const clenSyms: usize = memory.data(320 * 2, 16);
+/** Length code index (0..28) of match length - 3. */
+const LEN_CODE: usize = memory.data(256, 16);
+/** Distance code of distance - 1 below 256, then of (distance - 1) >> 7 at 256 +. */
+const DIST_CODE: usize = memory.data(512, 16);
+const CLEN_EXTRA: usize = memory.data<u8>([2, 3, 7]);
+
+let ready = false;
+let base: u32 = GAP;
+
+// Bit writer between blocks (the symbol loop keeps it in locals).
+let wOut: usize = 0;
+let wBits: u64 = 0;
+let wCount: u32 = 0;
+
+function init(): void {
+  for (let s = 0; s < 288; s++) store<u8>(fixedLitLen + s, fixedLitLenLength(s));
+  buildCodes(fixedLitLen, 288, fixedLitCode);
+  memory.fill(fixedDistLen, 5, 32);
+  buildCodes(fixedDistLen, 32, fixedDistCode);
+  for (let c: usize = 0; c < 29; c++) {
+    const b = <usize>load<u16>(LEN_BASE + (c << 1));
+    const n = <usize>1 << load<u8>(LEN_EXTRA + c);
+    for (let l = b; l < b + n && l <= <usize>MAX_MATCH; l++) store<u8>(LEN_CODE + l - 3, <u8>c);
+  }
+  for (let c: usize = 0; c < 30; c++) {
+    const b = <usize>load<u16>(DIST_BASE + (c << 1)) - 1;
+    const n = <usize>1 << load<u8>(DIST_EXTRA + c);
+    for (let d = b; d < b + n; d++) {
+      if (d < 256) store<u8>(DIST_CODE + d, <u8>c);
+      else store<u8>(DIST_CODE + 256 + (d >> 7), <u8>c);
+    }
+  }
+  ready = true;
+}
+
+// @ts-ignore: decorator
+@inline function distCodeOf(dist: u32): usize {
+  const d = <usize>dist - 1;
+  return <usize>load<u8>(DIST_CODE + (d < 256 ? d : 256 + (d >> 7)));
+}
+
+// @ts-ignore: decorator
+@inline function hash4(v: u32): usize {
+  return <usize>((v * 0x9e3779b1) >> (32 - HASH_BITS)) << 2;
+}
+
+// @ts-ignore: decorator
+@inline function bump(table: usize, i: usize): void {
+  const p = table + (i << 2);
+  store<u32>(p, load<u32>(p) + 1);
+}
+
+/** Length of the common prefix of `a` and `b`, at most `max`. */
+// @ts-ignore: decorator
+@inline function matchLength(a: usize, b: usize, max: usize): usize {
+  let n: usize = 0;
+  while (n + 8 <= max) {
+    const x = load<u64>(a + n) ^ load<u64>(b + n);
+    if (x) return n + <usize>(ctz(x) >> 3);
+    n += 8;
+  }
+  while (n < max && load<u8>(a + n) == load<u8>(b + n)) n++;
+  return n;
+}
+
+/** Worst-case output of deflate() for `len` input bytes, with 8 bytes of slack for the bit writer. */
+export function deflateBound(len: usize): usize {
+  return len + (len >> 10) + 64;
+}
+
+function putBits(v: u32, n: u32): void {
+  wBits |= <u64>v << <u64>wCount;
+  wCount += n;
+  if (wCount >= 32) {
+    store<u64>(wOut, wBits);
+    wOut += <usize>(wCount >> 3);
+    wBits >>= <u64>(wCount & ~7);
+    wCount &= 7;
+  }
+}
+
+/** Pads to a byte boundary and writes out every pending bit. */
+function alignBits(): void {
+  store<u64>(wOut, wBits);
+  wOut += <usize>((wCount + 7) >> 3);
+  wBits = 0;
+  wCount = 0;
+}
+
+function writeStored(src: usize, len: usize, last: bool): void {
+  let p = src;
+  const end = src + len;
+  do {
+    const n = min(end - p, 65535);
+    putBits(last && p + n == end ? 1 : 0, 3);
+    alignBits();
+    store<u16>(wOut, <u16>n);
+    store<u16>(wOut, <u16>~n, 2);
+    memory.copy(wOut + 4, p, n);
+    wOut += 4 + n;
+    p += n;
+  } while (p < end);
+}
+
+/** Bits of a stored rendering of `len` bytes, from the current bit position. */
+function storedBits(len: usize): u64 {
+  const chunks = max<usize>(1, (len + 65534) / 65535);
+  // First header: 3 bits and padding to the byte; the others start aligned (3 + 5 bits).
+  const first = <u64>(((wCount + 3 + 7) & ~7) - wCount);
+  return first + <u64>(chunks - 1) * 8 + <u64>chunks * 32 + <u64>len * 8;
+}
+
+/** Run-length codes the code lengths (section 3.2.7) into clenSyms; returns their count. */
+function encodeLengths(total: i32): i32 {
+  memory.fill(clenFreq, 0, 20 * 4);
+  let k = 0;
+  let i = 0;
+  while (i < total) {
+    const v = load<u8>(allLens + i);
+    let run = 1;
+    while (i + run < total && load<u8>(allLens + i + run) == v) run++;
+    i += run;
+    if (v == 0) {
+      while (run >= 11) {
+        const r = min(run, 138);
+        store<u16>(clenSyms + (<usize>(k++) << 1), <u16>(18 | ((r - 11) << 8)));
+        bump(clenFreq, 18);
+        run -= r;
+      }
+      if (run >= 3) {
+        store<u16>(clenSyms + (<usize>(k++) << 1), <u16>(17 | ((run - 3) << 8)));
+        bump(clenFreq, 17);
+        run = 0;
+      }
+    } else {
+      store<u16>(clenSyms + (<usize>(k++) << 1), <u16>v);
+      bump(clenFreq, v);
+      run--;
+      while (run >= 3) {
+        const r = min(run, 6);
+        store<u16>(clenSyms + (<usize>(k++) << 1), <u16>(16 | ((r - 3) << 8)));
+        bump(clenFreq, 16);
+        run -= r;
+      }
+    }
+    while (run > 0) {
+      store<u16>(clenSyms + (<usize>(k++) << 1), <u16>v);
+      bump(clenFreq, v);
+      run--;
+    }
+  }
+  return k;
+}
+
+/** Writes the symbols of the block with the given code. */
+function writeSymbols(n: u32, lc: usize, ll: usize, dc: usize, dl: usize): void {
+  let out = wOut;
+  let bits = wBits;
+  let count = wCount;
+  // Start with at most 7 pending bits: a match then adds at most 48.
+  store<u64>(out, bits);
+  out += <usize>(count >> 3);
+  bits >>= <u64>(count & ~7);
+  count &= 7;
+  for (let k: usize = 0; k < <usize>n; k++) {
+    const v = load<u32>(syms + (k << 2));
+    if (v < 256) {
+      bits |= <u64>load<u16>(lc + (<usize>v << 1)) << <u64>count;
+      count += <u32>load<u8>(ll + v);
+    } else {
+      const len = <usize>(v & 0xffff);
+      const dist = v >> 16;
+      const c = <usize>load<u8>(LEN_CODE + len - 3);
+      const s: usize = 257 + c;
+      const l = <u32>load<u8>(ll + s);
+      bits |= (<u64>load<u16>(lc + (s << 1)) | (<u64>(len - <usize>load<u16>(LEN_BASE + (c << 1))) << <u64>l)) << <u64>count;
+      count += l + <u32>load<u8>(LEN_EXTRA + c);
+      const d = distCodeOf(dist);
+      const m = <u32>load<u8>(dl + d);
+      bits |= (<u64>load<u16>(dc + (d << 1)) | (<u64>(dist - <u32>load<u16>(DIST_BASE + (d << 1))) << <u64>m)) << <u64>count;
+      count += m + <u32>load<u8>(DIST_EXTRA + d);
+    }
+    store<u64>(out, bits);
+    out += <usize>(count >> 3);
+    bits >>= <u64>(count & ~7);
+    count &= 7;
+  }
+  // End of block.
+  bits |= <u64>load<u16>(lc + (256 << 1)) << <u64>count;
+  count += <u32>load<u8>(ll + 256);
+  store<u64>(out, bits);
+  out += <usize>(count >> 3);
+  bits >>= <u64>(count & ~7);
+  count &= 7;
+  wOut = out;
+  wBits = bits;
+  wCount = count;
+}
+
+/**
+ * Ends a block of `n` symbols that encode the `len` input bytes at `src`:
+ * writes it stored, fixed or dynamic, whichever is smallest.
+ */
+function flushBlock(src: usize, len: usize, n: u32, last: bool): void {
+  bump(litFreq, 256);
+  let extra: u64 = 0;
+  let fixed: u64 = 3;
+  for (let s: usize = 0; s < 286; s++) {
+    const f = <u64>load<u32>(litFreq + (s << 2));
+    fixed += f * <u64>load<u8>(fixedLitLen + s);
+    if (s > 256) extra += f * <u64>load<u8>(LEN_EXTRA + s - 257);
+  }
+  for (let s: usize = 0; s < 30; s++) {
+    const f = <u64>load<u32>(distFreq + (s << 2));
+    fixed += f * 5;
+    extra += f * <u64>load<u8>(DIST_EXTRA + s);
+  }
+  fixed += extra;
+
+  buildLengths(litFreq, NUM_LITLEN, litLen, 15);
+  buildLengths(distFreq, NUM_DIST, distLen, 15);
+  let nlit = NUM_LITLEN;
+  while (nlit > 257 && load<u8>(litLen + nlit - 1) == 0) nlit--;
+  let ndist = NUM_DIST;
+  while (ndist > 1 && load<u8>(distLen + ndist - 1) == 0) ndist--;
+  memory.copy(allLens, litLen, nlit);
+  memory.copy(allLens + nlit, distLen, ndist);
+  const nsyms = encodeLengths(nlit + ndist);
+  buildLengths(clenFreq, NUM_CLEN, clenLen, 7);
+  let nclen = NUM_CLEN;
+  while (nclen > 4 && load<u8>(clenLen + load<u8>(CLEN_ORDER + nclen - 1)) == 0) nclen--;
+  let dynamic: u64 = 3 + 14 + 3 * <u64>nclen + extra;
+  for (let s: usize = 0; s < <usize>NUM_CLEN; s++) {
+    dynamic += <u64>load<u32>(clenFreq + (s << 2)) * <u64>load<u8>(clenLen + s);
+  }
+  dynamic += 2 * <u64>load<u32>(clenFreq + 16 * 4) + 3 * <u64>load<u32>(clenFreq + 17 * 4) + 7 * <u64>load<u32>(clenFreq + 18 * 4);
+  for (let s: usize = 0; s < <usize>nlit; s++) {
+    dynamic += <u64>load<u32>(litFreq + (s << 2)) * <u64>load<u8>(litLen + s);
+  }
+  for (let s: usize = 0; s < <usize>ndist; s++) {
+    dynamic += <u64>load<u32>(distFreq + (s << 2)) * <u64>load<u8>(distLen + s);
+  }
+  const stored = storedBits(len);
+
+  if (stored <= fixed && stored <= dynamic) {
+    writeStored(src, len, last);
+  } else if (fixed <= dynamic) {
+    putBits(last ? 3 : 2, 3);
+    writeSymbols(n, fixedLitCode, fixedLitLen, fixedDistCode, fixedDistLen);
+  } else {
+    putBits(last ? 5 : 4, 3);
+    putBits(<u32>(nlit - 257) | (<u32>(ndist - 1) << 5) | (<u32>(nclen - 4) << 10), 14);
+    for (let i = 0; i < nclen; i++) putBits(load<u8>(clenLen + load<u8>(CLEN_ORDER + i)), 3);
+    buildCodes(clenLen, NUM_CLEN, clenCode);
+    for (let k = 0; k < nsyms; k++) {
+      const v = <u32>load<u16>(clenSyms + (<usize>k << 1));
+      const s = <usize>(v & 0xff);
+      putBits(load<u16>(clenCode + (s << 1)), load<u8>(clenLen + s));
+      if (s >= 16) putBits(v >> 8, load<u8>(CLEN_EXTRA + s - 16));
+    }
+    buildCodes(litLen, NUM_LITLEN, litCode);
+    buildCodes(distLen, NUM_DIST, distCode);
+    writeSymbols(n, litCode, litLen, distCode, distLen);
+  }
+  memory.fill(litFreq, 0, 288 * 4);
+  memory.fill(distFreq, 0, 32 * 4);
+}
+
+// @ts-ignore: decorator
+@inline function putLiteral(n: u32, b: u32): void {
+  store<u32>(syms + (<usize>n << 2), b);
+  bump(litFreq, <usize>b);
+}
+
+// @ts-ignore: decorator
+@inline function putMatch(n: u32, len: u32, dist: u32): void {
+  store<u32>(syms + (<usize>n << 2), (dist << 16) | len);
+  bump(litFreq, 257 + <usize>load<u8>(LEN_CODE + <usize>len - 3));
+  bump(distFreq, distCodeOf(dist));
+}
+
+/** Level 1: one probe per position, greedy, 4-byte minimum. */
+function compressFast(src: usize, len: usize): void {
+  let i: usize = 0;
+  let blockStart: usize = 0;
+  let n: u32 = 0;
+  let misses: u32 = 0;
+  if (len >= 4) {
+    const last = len - 4;
+    while (i <= last) {
+      if (n >= SYM_MAX) {
+        flushBlock(src + blockStart, i - blockStart, n, false);
+        blockStart = i;
+        n = 0;
+      }
+      const cur = load<u32>(src + i);
+      const slot = head + hash4(cur);
+      const cand = load<u32>(slot);
+      const pos = base + <u32>i;
+      store<u32>(slot, pos);
+      const dist = pos - cand;
+      if (dist - 1 < <u32>WINDOW && load<u32>(src + i - <usize>dist) == cur) {
+        const max = min(<usize>MAX_MATCH, len - i);
+        const l: usize = 4 + matchLength(src + i + 4, src + i - <usize>dist + 4, max - 4);
+        putMatch(n++, <u32>l, dist);
+        // Index the match's last position too: runs of similar records find each other.
+        if (i + l - 2 <= last) store<u32>(head + hash4(load<u32>(src + i + l - 2)), pos + <u32>l - 2);
+        i += l;
+        misses = 0;
+      } else {
+        // Through incompressible data, step further the longer nothing matched.
+        const step: usize = 1 + <usize>min<u32>(misses >> 5, 31);
+        misses++;
+        const stop = min(i + step, last + 1);
+        while (i < stop) putLiteral(n++, load<u8>(src + i++));
+      }
+    }
+  }
+  while (i < len) {
+    if (n >= SYM_MAX) {
+      flushBlock(src + blockStart, i - blockStart, n, false);
+      blockStart = i;
+      n = 0;
+    }
+    putLiteral(n++, load<u8>(src + i++));
+  }
+  flushBlock(src + blockStart, len - blockStart, n, true);
+}
+
+let gMatchDist: u32 = 0;
+
+/**
+ * Inserts position `i` into the hash chains and returns the longest match
+ * there longer than `better` (its distance in gMatchDist), or 0.
+ */
+function longestMatch(src: usize, i: usize, len: usize, better: u32, chain: u32, nice: u32, hmask: u32): u32 {
+  const cur = load<u32>(src + i) & hmask;
+  const slot = head + hash4(cur);
+  let cand = load<u32>(slot);
+  const pos = base + <u32>i;
+  store<u32>(slot, pos);
+  store<u32>(prev + (<usize>(pos & WMASK) << 2), cand);
+  const max = min(<usize>MAX_MATCH, len - i);
+  let best = <usize>better;
+  if (best >= max) return 0;
+  let bestDist: u32 = 0;
+  const here = src + i;
+  while (true) {
+    const dist = pos - cand;
+    if (dist - 1 >= <u32>WINDOW) break;
+    const p = here - <usize>dist;
+    if (load<u8>(p + best) == load<u8>(here + best) && (load<u32>(p) & hmask) == cur) {
+      const l = matchLength(p, here, max);
+      if (l > best) {
+        best = l;
+        bestDist = dist;
+        if (l >= <usize>nice || l == max) break;
+      }
+    }
+    if (--chain == 0) break;
+    const next = load<u32>(prev + (<usize>(cand & WMASK) << 2));
+    if (next >= cand) break;
+    cand = next;
+  }
+  if (bestDist == 0) return 0;
+  gMatchDist = bestDist;
+  return <u32>best;
+}
+
+// @ts-ignore: decorator
+@inline function insert(src: usize, i: usize, hmask: u32): void {
+  const slot = head + hash4(load<u32>(src + i) & hmask);
+  const pos = base + <u32>i;
+  store<u32>(prev + (<usize>(pos & WMASK) << 2), load<u32>(slot));
+  store<u32>(slot, pos);
+}
+
+/** Levels 2..9: hash chains, greedy or lazy. */
+function compressChains(src: usize, len: usize, chain: u32, nice: u32, lazy: bool, minMatch: u32): void {
+  const hmask: u32 = minMatch == 3 ? 0xffffff : 0xffffffff;
+  let i: usize = 0;
+  let blockStart: usize = 0;
+  let n: u32 = 0;
+  if (len >= 4) {
+    const last = len - 4;
+    while (i <= last) {
+      if (n >= SYM_MAX) {
+        flushBlock(src + blockStart, i - blockStart, n, false);
+        blockStart = i;
+        n = 0;
+      }
+      let l = longestMatch(src, i, len, minMatch - 1, chain, nice, hmask);
+      let dist = gMatchDist;
+      let indexed = i + 1;
+      if (l == 3 && dist > TOO_FAR) l = 0;
+      if (l == 0) {
+        putLiteral(n++, load<u8>(src + i++));
+        continue;
+      }
+      // Lazy evaluation: a longer match one byte on wins over this one.
+      while (lazy && l < nice && i + 1 <= last) {
+        const l2 = longestMatch(src, i + 1, len, l, chain >> (l >= 32 ? 2 : 0), nice, hmask);
+        indexed = i + 2;
+        if (l2 == 0) break;
+        putLiteral(n++, load<u8>(src + i++));
+        l = l2;
+        dist = gMatchDist;
+        if (n >= SYM_MAX) break;
+      }
+      putMatch(n++, l, dist);
+      // Index the positions the match covers that longestMatch has not.
+      const end = min(i + <usize>l, last + 1);
+      for (let p = indexed; p < end; p++) insert(src, p, hmask);
+      i += <usize>l;
+    }
+  }
+  while (i < len) {
+    if (n >= SYM_MAX) {
+      flushBlock(src + blockStart, i - blockStart, n, false);
+      blockStart = i;
+      n = 0;
+    }
+    putLiteral(n++, load<u8>(src + i++));
+  }
+  flushBlock(src + blockStart, len - blockStart, n, true);
+}
+
+/**
+ * Compresses `len` bytes at `src` into a raw DEFLATE stream at `dst`, which
+ * must have deflateBound(len) bytes. Level 0 stores, 1 is fastest, 9 smallest.
+ * Returns the stream's size.
+ */
+export function deflate(src: usize, len: usize, dst: usize, level: i32): usize {
+  if (!ready) init();
+  if (base + <u32>len > BASE_RESET) {
+    memory.fill(head, 0, HASH_SIZE * 4);
+    base = GAP;
+  }
+  wOut = dst;
+  wBits = 0;
+  wCount = 0;
+  memory.fill(litFreq, 0, 288 * 4);
+  memory.fill(distFreq, 0, 32 * 4);
+  if (level <= 0) {
+    writeStored(src, len, true);
+  } else if (level == 1) {
+    compressFast(src, len);
+  } else if (level == 2) {
+    compressChains(src, len, 4, 16, false, 4);
+  } else if (level == 3) {
+    compressChains(src, len, 8, 32, false, 4);
+  } else if (level == 4) {
+    compressChains(src, len, 16, 32, true, 3);
+  } else if (level == 5) {
+    compressChains(src, len, 32, 64, true, 3);
+  } else if (level == 6) {
+    compressChains(src, len, 128, 128, true, 3);
+  } else if (level == 7) {
+    compressChains(src, len, 256, 258, true, 3);
+  } else if (level == 8) {
+    compressChains(src, len, 1024, 258, true, 3);
+  } else {
+    compressChains(src, len, 4096, 258, true, 3);
+  }
+  alignBits();
+  base += <u32>len + GAP;
+  return wOut - dst;
+}

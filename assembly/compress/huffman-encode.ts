@@ -1,0 +1,194 @@
+// Length-limited Huffman codes for the DEFLATE encoder (RFC 1951 section 3.2.2:
+// canonical codes, at most 15 bits; 7 for the code-length code).
+//
+// Code lengths come from Moffat and Katajainen's in-place algorithm over the
+// symbols sorted by frequency, then the lengths past the limit are folded back
+// the way miniz does it (move codes down until the Kraft sum is exact). Every
+// code built here is complete: a lone symbol gets a one-bit partner, as zlib
+// does, so that every decoder accepts it.
+
+const keys: usize = memory.data(320 * 4, 16);
+const tmp: usize = memory.data(320 * 4, 16);
+const hist: usize = memory.data(256 * 4, 16);
+const numCodes: usize = memory.data(64 * 4, 16);
+const nextCode: usize = memory.data(16 * 4, 16);
+
+function sortKeys(m: i32): void {
+  if (m <= 48) {
+    for (let i = 1; i < m; i++) {
+      const k = load<u32>(keys + (<usize>i << 2));
+      let j = i - 1;
+      while (j >= 0 && load<u32>(keys + (<usize>j << 2)) > k) {
+        store<u32>(keys + (<usize>(j + 1) << 2), load<u32>(keys + (<usize>j << 2)));
+        j--;
+      }
+      store<u32>(keys + (<usize>(j + 1) << 2), k);
+    }
+    return;
+  }
+  // Two stable radix passes over the frequency (bits 9..24 of a key); the keys
+  // start in symbol order, so ties stay ordered by symbol.
+  let from = keys;
+  let to = tmp;
+  for (let shift: u32 = 9; shift < 25; shift += 8) {
+    memory.fill(hist, 0, 256 * 4);
+    for (let i = 0; i < m; i++) {
+      const b = hist + ((<usize>(load<u32>(from + (<usize>i << 2)) >> shift) & 0xff) << 2);
+      store<u32>(b, load<u32>(b) + 1);
+    }
+    let sum: u32 = 0;
+    for (let b: usize = 0; b < 256; b++) {
+      const c = load<u32>(hist + (b << 2));
+      store<u32>(hist + (b << 2), sum);
+      sum += c;
+    }
+    for (let i = 0; i < m; i++) {
+      const k = load<u32>(from + (<usize>i << 2));
+      const b = hist + ((<usize>(k >> shift) & 0xff) << 2);
+      const o = load<u32>(b);
+      store<u32>(to + (<usize>o << 2), k);
+      store<u32>(b, o + 1);
+    }
+    const t = from;
+    from = to;
+    to = t;
+  }
+  // Two passes: the result is back in `keys`.
+}
+
+// @ts-ignore: decorator
+@inline function A(i: i32): u32 {
+  return load<u32>(tmp + (<usize>i << 2));
+}
+// @ts-ignore: decorator
+@inline function setA(i: i32, v: u32): void {
+  store<u32>(tmp + (<usize>i << 2), v);
+}
+
+/**
+ * Sets the code lengths (u8 at `lens`) of `n` symbols with frequencies (u32 at
+ * `freqs`), no code longer than `maxBits`.
+ */
+export function buildLengths(freqs: usize, n: i32, lens: usize, maxBits: i32): void {
+  memory.fill(lens, 0, n);
+  let m = 0;
+  for (let s = 0; s < n; s++) {
+    const f = load<u32>(freqs + (<usize>s << 2));
+    if (f) {
+      store<u32>(keys + (<usize>m << 2), (min(f, 0x7fff) << 9) | <u32>s);
+      m++;
+    }
+  }
+  if (m < 2) {
+    const s = m ? <i32>(load<u32>(keys) & 511) : 0;
+    store<u8>(lens + s, 1);
+    store<u8>(lens + (s == 0 ? 1 : 0), 1);
+    return;
+  }
+  sortKeys(m);
+  for (let i = 0; i < m; i++) setA(i, load<u32>(keys + (<usize>i << 2)) >> 9);
+
+  // Moffat-Katajainen: turns sorted weights into code lengths in place.
+  setA(0, A(0) + A(1));
+  let root = 0;
+  let leaf = 2;
+  for (let next = 1; next < m - 1; next++) {
+    if (leaf >= m || A(root) < A(leaf)) {
+      setA(next, A(root));
+      setA(root++, <u32>next);
+    } else {
+      setA(next, A(leaf++));
+    }
+    if (leaf >= m || (root < next && A(root) < A(leaf))) {
+      setA(next, A(next) + A(root));
+      setA(root++, <u32>next);
+    } else {
+      setA(next, A(next) + A(leaf++));
+    }
+  }
+  setA(m - 2, 0);
+  for (let next = m - 3; next >= 0; next--) setA(next, A(<i32>A(next)) + 1);
+  let avail = 1;
+  let used = 0;
+  let depth: u32 = 0;
+  root = m - 2;
+  let next = m - 1;
+  while (avail > 0) {
+    while (root >= 0 && A(root) == depth) {
+      used++;
+      root--;
+    }
+    while (avail > used) {
+      setA(next--, depth);
+      avail--;
+    }
+    avail = 2 * used;
+    depth++;
+    used = 0;
+  }
+
+  // Count codes per length, folding lengths past the limit back (miniz's method).
+  memory.fill(numCodes, 0, 64 * 4);
+  for (let i = 0; i < m; i++) {
+    const p = numCodes + (<usize>min(A(i), 63) << 2);
+    store<u32>(p, load<u32>(p) + 1);
+  }
+  const top = numCodes + (<usize>maxBits << 2);
+  for (let i = maxBits + 1; i < 64; i++) store<u32>(top, load<u32>(top) + load<u32>(numCodes + (<usize>i << 2)));
+  let total: u32 = 0;
+  for (let i = maxBits; i > 0; i--) total += load<u32>(numCodes + (<usize>i << 2)) << <u32>(maxBits - i);
+  while (total != <u32>1 << <u32>maxBits) {
+    store<u32>(top, load<u32>(top) - 1);
+    for (let i = maxBits - 1; i > 0; i--) {
+      const p = numCodes + (<usize>i << 2);
+      if (load<u32>(p)) {
+        store<u32>(p, load<u32>(p) - 1);
+        store<u32>(p + 4, load<u32>(p + 4) + 2);
+        break;
+      }
+    }
+    total--;
+  }
+  // The most frequent symbols (at the end of the sorted keys) get the shortest codes.
+  let j = m;
+  for (let len = 1; len <= maxBits; len++) {
+    for (let c = load<u32>(numCodes + (<usize>len << 2)); c > 0; c--) {
+      j--;
+      store<u8>(lens + (load<u32>(keys + (<usize>j << 2)) & 511), <u8>len);
+    }
+  }
+}
+
+/**
+ * Sets the canonical codes (u16 at `codes`, bit-reversed so that they can be
+ * written LSB first) of `n` symbols with the code lengths at `lens`.
+ */
+export function buildCodes(lens: usize, n: i32, codes: usize): void {
+  memory.fill(numCodes, 0, 16 * 4);
+  for (let s = 0; s < n; s++) {
+    const p = numCodes + (<usize>load<u8>(lens + s) << 2);
+    store<u32>(p, load<u32>(p) + 1);
+  }
+  store<u32>(numCodes, 0);
+  let code: u32 = 0;
+  for (let b: usize = 1; b < 16; b++) {
+    code = (code + load<u32>(numCodes + ((b - 1) << 2))) << 1;
+    store<u32>(nextCode + (b << 2), code);
+  }
+  for (let s = 0; s < n; s++) {
+    const l = <u32>load<u8>(lens + s);
+    if (l) {
+      const p = nextCode + (<usize>l << 2);
+      const c = load<u32>(p);
+      store<u32>(p, c + 1);
+      let v = c;
+      v = ((v >> 1) & 0x5555) | ((v & 0x5555) << 1);
+      v = ((v >> 2) & 0x3333) | ((v & 0x3333) << 2);
+      v = ((v >> 4) & 0x0f0f) | ((v & 0x0f0f) << 4);
+      v = ((v >> 8) & 0x00ff) | ((v & 0x00ff) << 8);
+      store<u16>(codes + (<usize>s << 1), <u16>(v >> (16 - l)));
+    } else {
+      store<u16>(codes + (<usize>s << 1), 0);
+    }
+  }
+}

@@ -20,6 +20,8 @@ export class PbReader {
   pos = 0;
   /** High 32 bits of the last varint read by `varint()`. */
   hi = 0;
+  /** Offset of the last field key read by `key()` (errors about a field point there). */
+  keyAt = 0;
 
   /** Starts reading `buf` from 0. */
   reset(buf: Uint8Array): void {
@@ -88,6 +90,7 @@ export class PbReader {
   /** A field key: `fieldNumber << 3 | wireType`, checked. */
   key(end: number): number {
     const start = this.pos;
+    this.keyAt = start;
     const key = this.varint(end);
     if (this.hi !== 0) throw this.malformed('a field key over 32 bits', start);
     if (key < 8) throw this.malformed('field number 0', start);
@@ -138,7 +141,7 @@ export class PbReader {
       case 3:
         return this.skipGroup(key >>> 3, end);
       case 4:
-        throw this.malformed(`an unexpected end-group tag (field ${key >>> 3})`);
+        throw this.malformed(`an unexpected end-group tag (field ${key >>> 3})`, this.keyAt);
       default:
         return this.advance(4, end);
     }
@@ -155,9 +158,9 @@ export class PbReader {
       const key = this.key(end);
       const wt = key & 7;
       if (wt === 4) {
-        if (key >>> 3 !== open.pop()) throw this.malformed('a mismatched end-group tag');
+        if (key >>> 3 !== open.pop()) throw this.malformed('a mismatched end-group tag', this.keyAt);
       } else if (wt === 3) {
-        if (open.length >= MAX_GROUP_DEPTH) throw this.malformed('groups nested too deeply');
+        if (open.length >= MAX_GROUP_DEPTH) throw this.malformed('groups nested too deeply', this.keyAt);
         open.push(key >>> 3);
       } else this.skip(key, end);
     }

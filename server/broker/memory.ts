@@ -1,0 +1,130 @@
+/**
+ * The in-memory Broker: one process, no setup (the embedded default).
+ * Publishing delivers to subscribers synchronously, in order; logs are ring
+ * buffers trimmed to `historySize`; presence entries carry an expiry.
+ */
+import type { Broker, BrokerHealth, BrokerMessage, LogEntry, PresenceMember, RangeOptions, Unsubscribe } from './broker.ts';
+
+interface Log {
+  entries: LogEntry[];
+  last: number;
+}
+
+export interface MemoryBrokerOptions {
+  /** Entries kept per log. */
+  historySize: number;
+  /** Injectable clock (presence expiry). */
+  now?: () => number;
+  /** Called when a subscriber throws (it does not affect other subscribers). */
+  onHandlerError?: (e: unknown) => void;
+}
+
+export class MemoryBroker implements Broker {
+  readonly kind = 'memory';
+  readonly #subs = new Map<string, Set<(m: BrokerMessage) => void>>();
+  readonly #logs = new Map<string, Log>();
+  readonly #presence = new Map<string, Map<string, { member: PresenceMember; expires: number }>>();
+  readonly #opts: MemoryBrokerOptions;
+  readonly #now: () => number;
+
+  constructor(options: MemoryBrokerOptions) {
+    this.#opts = options;
+    this.#now = options.now ?? (() => Date.now());
+  }
+
+  publish(channel: string, message: BrokerMessage): Promise<void> {
+    const subs = this.#subs.get(channel);
+    if (subs) {
+      for (const handler of [...subs]) {
+        try {
+          handler(message);
+        } catch (e) {
+          this.#opts.onHandlerError?.(e);
+        }
+      }
+    }
+    return Promise.resolve();
+  }
+
+  subscribe(channel: string, handler: (message: BrokerMessage) => void): Promise<Unsubscribe> {
+    let subs = this.#subs.get(channel);
+    if (!subs) this.#subs.set(channel, (subs = new Set()));
+    subs.add(handler);
+    return Promise.resolve(() => {
+      subs.delete(handler);
+      if (subs.size === 0 && this.#subs.get(channel) === subs) this.#subs.delete(channel);
+      return Promise.resolve();
+    });
+  }
+
+  append(log: string, entry: Omit<LogEntry, 'seq'>): Promise<LogEntry> {
+    let l = this.#logs.get(log);
+    if (!l) this.#logs.set(log, (l = { entries: [], last: 0 }));
+    const full: LogEntry = { ...entry, seq: ++l.last };
+    l.entries.push(full);
+    // Trim in chunks so the array is not shifted on every append.
+    const cap = Math.max(1, this.#opts.historySize);
+    if (l.entries.length > cap + Math.max(16, cap >> 3)) l.entries.splice(0, l.entries.length - cap);
+    return Promise.resolve(full);
+  }
+
+  range(log: string, options: RangeOptions): Promise<LogEntry[]> {
+    const l = this.#logs.get(log);
+    if (!l || options.limit <= 0) return Promise.resolve([]);
+    const cap = Math.max(1, this.#opts.historySize);
+    const oldestKept = Math.max(1, l.last - cap + 1);
+    const after = Math.max(options.after ?? 0, oldestKept - 1);
+    const before = Math.min(options.before ?? Infinity, l.last + 1);
+    const base = l.entries.length ? l.entries[0]!.seq : l.last + 1;
+    // Entries are contiguous by seq: index = seq - base.
+    let from = Math.max(after + 1, base);
+    let to = before - 1;
+    if (to < from) return Promise.resolve([]);
+    if (options.after === undefined && options.before !== undefined) from = Math.max(from, to - options.limit + 1);
+    else to = Math.min(to, from + options.limit - 1);
+    return Promise.resolve(l.entries.slice(from - base, to - base + 1));
+  }
+
+  lastSeq(log: string): Promise<number> {
+    return Promise.resolve(this.#logs.get(log)?.last ?? 0);
+  }
+
+  presenceAdd(set: string, member: PresenceMember, ttlMs: number): Promise<boolean> {
+    let s = this.#presence.get(set);
+    if (!s) this.#presence.set(set, (s = new Map()));
+    const prev = s.get(member.id);
+    const isNew = !prev || prev.expires <= this.#now();
+    s.set(member.id, { member, expires: this.#now() + ttlMs });
+    return Promise.resolve(isNew);
+  }
+
+  presenceRemove(set: string, memberId: string): Promise<boolean> {
+    const s = this.#presence.get(set);
+    const prev = s?.get(memberId);
+    if (!s || !prev) return Promise.resolve(false);
+    s.delete(memberId);
+    if (s.size === 0) this.#presence.delete(set);
+    return Promise.resolve(prev.expires > this.#now());
+  }
+
+  presenceList(set: string): Promise<PresenceMember[]> {
+    const s = this.#presence.get(set);
+    if (!s) return Promise.resolve([]);
+    const now = this.#now();
+    const out: PresenceMember[] = [];
+    for (const [id, e] of s) {
+      if (e.expires > now) out.push(e.member);
+      else s.delete(id);
+    }
+    return Promise.resolve(out);
+  }
+
+  health(): BrokerHealth {
+    return { ok: true, kind: this.kind };
+  }
+
+  close(): Promise<void> {
+    this.#subs.clear();
+    return Promise.resolve();
+  }
+}

@@ -5,12 +5,15 @@
  * formats at once with `loadCodecs`, which uses the WASM core where
  * WebAssembly may run and the JavaScript fallback where it may not.
  */
-import type { FrameCodec } from './codec.ts';
+import type { FrameCodec, StreamDeframer } from './codec.ts';
 import { CodecError, ErrorCode, FlareError } from './errors.ts';
 import type { FormatName } from './frame-types.ts';
 import { createJsonCodec } from './json-codec.ts';
 import { createJsProtobufCodec } from './js-protobuf-codec.ts';
 import { loadWasmCore, type WasmCore } from './wasm-core.ts';
+import { createWasmFrameCodec } from './wasm-frame-codec.ts';
+import { WasmStreamDeframer } from './wasm-frame-stream.ts';
+import { createJsDeframer, type DeframerOptions } from './js-stream-framing.ts';
 
 export * from './frame-types.ts';
 export * from './errors.ts';
@@ -23,6 +26,8 @@ export { frameFromJson } from './json-reader.ts';
 export { createJsProtobufCodec } from './js-protobuf-codec.ts';
 export { createJsDeframer, JsStreamDeframer, packFrames, type DeframerOptions } from './js-stream-framing.ts';
 export { loadWasmCore, loadWasmCoreSync, WasmCore } from './wasm-core.ts';
+export { createWasmFrameCodec, type WasmFrameCodec } from './wasm-frame-codec.ts';
+export { wasmFrameStream, WasmFramer, WasmStreamDeframer, type WasmFrameStream, type WasmFramingOptions } from './wasm-frame-stream.ts';
 
 /** What `createFrameCodec` needs to know. */
 export interface FrameCodecOptions {
@@ -36,16 +41,23 @@ export interface FrameCodecOptions {
 
 let json: FrameCodec | null = null;
 let jsProtobuf: FrameCodec | null = null;
+const wasmCodecs = new WeakMap<WasmCore, FrameCodec>();
 
 /**
- * The codec for one format. The JSON codec never needs WebAssembly; the
- * protobuf codec is the WASM one when `wasm` is given, else the JavaScript one.
+ * The codec for one format, shared per realm (codecs are synchronous, so one
+ * instance serves every caller). The JSON codec never needs WebAssembly; the
+ * protobuf codec is the WASM one when `wasm` is given (one per core), else the
+ * JavaScript one. For a codec of your own (and `dispose()`), call
+ * `createWasmFrameCodec(core)`.
  */
 export function createFrameCodec(options: FrameCodecOptions): FrameCodec {
   if (options.format === 'json') return (json ??= createJsonCodec());
   if (options.format === 'protobuf') {
-    // The WASM protobuf codec (wasm-frame-codec.ts) is wired in here once it exists.
-    return (jsProtobuf ??= createJsProtobufCodec());
+    const core = options.wasm;
+    if (!core) return (jsProtobuf ??= createJsProtobufCodec());
+    let codec = wasmCodecs.get(core);
+    if (!codec) wasmCodecs.set(core, (codec = createWasmFrameCodec(core)));
+    return codec;
   }
   throw new CodecError(ErrorCode.INVALID_ARGUMENT, `unknown format ${String(options.format)}`);
 }
@@ -73,4 +85,14 @@ export async function loadCodecs(options: { preferWasm?: boolean } = {}): Promis
     }
   }
   return { protobuf: createFrameCodec({ format: 'protobuf', wasm }), json: createFrameCodec({ format: 'json' }), wasm };
+}
+
+/**
+ * A deframer for one incoming length-prefixed stream: on the WASM core when
+ * one is given, else in JavaScript. Same behaviour either way (limit default
+ * 10 MiB, FRAME_TOO_LARGE on a larger declared length, zero length = end).
+ */
+export function createDeframer(options: DeframerOptions & { wasm?: WasmCore | null } = {}): StreamDeframer {
+  const { wasm, ...rest } = options;
+  return wasm ? new WasmStreamDeframer(wasm, rest) : createJsDeframer(rest);
 }

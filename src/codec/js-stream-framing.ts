@@ -43,9 +43,9 @@ export class JsStreamDeframer implements StreamDeframer {
     return this.#ended;
   }
 
-  /** Bytes held waiting for the rest of a frame (a split length prefix or a partial frame). */
+  /** Stream bytes received but not yet returned as a frame (length prefix included). */
   get buffered(): number {
-    return this.#headLen + this.#bodyLen;
+    return this.#body === null ? this.#headLen : 4 + this.#bodyLen;
   }
 
   push(chunk: Uint8Array): Uint8Array[] {

@@ -10,6 +10,7 @@
 import { CodecError } from './errors.ts';
 import type { Command, Frame, Metadata } from './frame-types.ts';
 import { TWO_POW_64 } from './frame-checks.ts';
+import { emptyMetadata } from './metadata.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -68,7 +69,7 @@ function bytes(obj: Obj, key: string, path: string): Uint8Array {
 function metadata(obj: Obj, key: string, path: string): Metadata {
   const p = `${path}.${key}`;
   const map = object(field(obj, key, path), p);
-  const out = Object.create(null) as Metadata;
+  const out = emptyMetadata();
   for (const k of Object.keys(map)) out[k] = bytesFrom(map[k], `${p}[${JSON.stringify(k)}]`);
   return out;
 }

@@ -60,6 +60,13 @@ export class FakeClock implements Clock {
     this.#now = end;
   }
 
+  /** Due time of the next timer, or null. */
+  nextDue(): number | null {
+    let due: number | null = null;
+    for (const t of this.#timers) if (due === null || t.due < due) due = t.due;
+    return due;
+  }
+
   /** Moves time forward by `ms` without firing anything (throttled or suspended timers). */
   stall(ms: number): void {
     this.#now += ms;
@@ -74,4 +81,33 @@ export class FakeClock implements Clock {
   jumpWall(ms: number): void {
     this.#wallBase += ms;
   }
+}
+
+/** Lets pending promise reactions run (one unclamped macrotask turn). */
+export function settle(): Promise<void> {
+  return new Promise((r) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => {
+      ch.port1.close();
+      r();
+    };
+    ch.port2.postMessage(null);
+  });
+}
+
+/**
+ * Advances `clock` by `ms`, timer by timer, letting promise reactions run
+ * after each one, for code that mixes injected timers with async/await.
+ */
+export async function advanceAsync(clock: FakeClock, ms: number): Promise<void> {
+  const end = clock.now() + ms;
+  await settle();
+  for (;;) {
+    const due = clock.nextDue();
+    if (due === null || due > end) break;
+    clock.advance(Math.max(0, due - clock.now()));
+    await settle();
+  }
+  clock.advance(Math.max(0, end - clock.now()));
+  await settle();
 }

@@ -1,0 +1,249 @@
+/**
+ * Transport racing: dial every candidate at once, drop the ones that fail,
+ * time out or do not exist here, probe the ones that opened, and pick by
+ * score. flare-core takes whichever connects first; we measure.
+ *
+ * - A transport that opened first gets `graceMs` for the others to open too;
+ *   stragglers after that are abandoned (and closed if they open later).
+ * - With several open, each is probed (probe.ts) in parallel, its metrics
+ *   scored (scorer.ts), and the highest *effective* score wins: the preferred
+ *   kind (WebTransport) gets `preferenceBonus` points, so on a network where
+ *   both are equally good WebTransport wins and only a clearly better
+ *   WebSocket beats it.
+ * - The winner is remembered per server for `rememberMs`. The next race dials
+ *   the remembered kind first with a `headStartMs` lead; if it opens within
+ *   it, no race is run at all. After `rememberMs` the full race runs again
+ *   (the re-check), and live scoring (switch-policy.ts) keeps checking in
+ *   between.
+ */
+import { ErrorCode, FlareError } from '../codec/errors.ts';
+import type { Clock } from './clock.ts';
+import { Dialed } from './dialed.ts';
+import type { Prober, ProbeResult } from './probe.ts';
+import { median, tsScorer, type ProtocolMetrics, type Scorer } from './scorer.ts';
+import type { Transport, TransportKind } from './transport.ts';
+
+/** One transport the racer may dial. */
+export interface Candidate {
+  readonly kind: TransportKind;
+  create(): Transport;
+}
+
+/** What the racer remembers about a server. */
+export interface Remembered {
+  readonly kind: TransportKind;
+  /** Unix ms of the decision. */
+  readonly at: number;
+  readonly scores: Partial<Record<TransportKind, number>>;
+}
+
+/** Where winners are remembered (in memory by default; any key-value store fits). */
+export interface WinnerMemory {
+  get(server: string): Remembered | undefined;
+  set(server: string, value: Remembered): void;
+}
+
+/** A process-wide in-memory winner memory. */
+export function createWinnerMemory(): WinnerMemory {
+  const map = new Map<string, Remembered>();
+  return { get: (k) => map.get(k), set: (k, v) => void map.set(k, v) };
+}
+
+/** The outcome of a race. */
+export interface RaceResult {
+  readonly winner: Dialed;
+  readonly kind: TransportKind;
+  /** How it was decided. */
+  readonly decidedBy: 'only' | 'score' | 'remembered';
+  /** Metrics of every transport that opened. */
+  readonly metrics: ProtocolMetrics[];
+  /** Effective scores (preference bonus included) of every transport that opened. */
+  readonly scores: Partial<Record<TransportKind, number>>;
+  /** Why the others dropped out. */
+  readonly failures: Partial<Record<TransportKind, FlareError>>;
+}
+
+/** Racer options; every field but `clock` has a default. */
+export interface RacerOptions {
+  clock: Clock;
+  scorer?: Scorer;
+  /** Null: no probing (the preferred kind wins among those that opened). */
+  prober?: Prober | null;
+  memory?: WinnerMemory;
+  /** Give up on one dial after this long (default 5000 ms, as flare-core). */
+  dialTimeoutMs?: number;
+  /** After the first transport opened, wait this long for the others (default 1000 ms). */
+  graceMs?: number;
+  /** Lead of the remembered winner (default 300 ms). */
+  headStartMs?: number;
+  /** How long a winner is trusted without a full race (default 10 min). */
+  rememberMs?: number;
+  preferred?: TransportKind;
+  /** Points added to the preferred kind's score (default 5 of 100). */
+  preferenceBonus?: number;
+}
+
+export const RACER_DEFAULTS = { dialTimeoutMs: 5000, graceMs: 1000, headStartMs: 300, rememberMs: 600_000, preferenceBonus: 5 } as const;
+
+/** Metrics of a transport from its dial and probe. */
+export function metricsFromProbe(kind: TransportKind, connectMs: number, probe: ProbeResult | null): ProtocolMetrics {
+  const rtts = probe?.rtts ?? [];
+  const mid = rtts.length ? median(rtts) : null;
+  return {
+    kind,
+    connectMs,
+    rttMs: mid,
+    jitterMs: mid === null ? null : rtts.reduce((a, r) => a + Math.abs(r - mid), 0) / rtts.length,
+    lossRate: probe && probe.sent > 0 ? 1 - rtts.length / probe.sent : 0,
+    throughputMsgsPerSec: null,
+    successRate: 1,
+    samples: rtts.length,
+  };
+}
+
+type Resolved = Required<Omit<RacerOptions, 'prober' | 'preferred'>> & { prober: Prober | null; preferred: TransportKind };
+
+export class Racer {
+  readonly #o: Resolved;
+
+  constructor(options: RacerOptions) {
+    this.#o = {
+      scorer: tsScorer,
+      prober: null,
+      memory: createWinnerMemory(),
+      preferred: 'webtransport',
+      ...RACER_DEFAULTS,
+      ...options,
+    } as Resolved;
+  }
+
+  /** The effective score: the scorer's plus the preference bonus. */
+  effectiveScore(m: ProtocolMetrics): number {
+    return this.#o.scorer.score(m) + (m.kind === this.#o.preferred ? this.#o.preferenceBonus : 0);
+  }
+
+  /** Races `candidates` for `server` (a key for the memory, e.g. its URL). Rejects with TRANSPORT_UNAVAILABLE when none opens. */
+  async race(server: string, candidates: readonly Candidate[], signal?: AbortSignal): Promise<RaceResult> {
+    const o = this.#o;
+    const failures: Partial<Record<TransportKind, FlareError>> = {};
+    const abort = new AbortController();
+    const onOuterAbort = () => abort.abort(signal!.reason);
+    signal?.addEventListener('abort', onOuterAbort, { once: true });
+    const pending = new Map<TransportKind, Promise<Dialed | null>>();
+    const start = (c: Candidate) =>
+      pending.set(
+        c.kind,
+        this.#dial(c, abort.signal).catch((e: FlareError) => ((failures[c.kind] = e), null)),
+      );
+    try {
+      const memo = o.memory.get(server);
+      const fav = memo && o.clock.wallNow() - memo.at < o.rememberMs ? candidates.find((c) => c.kind === memo.kind) : undefined;
+      if (fav) {
+        start(fav);
+        const early = await Promise.race([pending.get(fav.kind)!, this.#sleep(o.headStartMs, abort.signal)]);
+        if (early) return this.#decide(server, [early], failures, 'remembered');
+      }
+      for (const c of candidates) if (!pending.has(c.kind)) start(c);
+      const opened = await this.#settle([...pending.values()], abort);
+      if (signal?.aborted) {
+        for (const d of opened) d.transport.close();
+        throw new FlareError(ErrorCode.ABORTED, 'race aborted', { cause: signal.reason });
+      }
+      if (opened.length === 0) {
+        throw new FlareError(ErrorCode.TRANSPORT_UNAVAILABLE, `no transport could connect to ${server}`, {
+          details: Object.fromEntries(Object.entries(failures).map(([k, e]) => [k, `${e.code}: ${e.message}`])),
+          cause: Object.values(failures)[0],
+        });
+      }
+      if (opened.length === 1) return this.#decide(server, opened, failures, 'only');
+      return await this.#decide(server, opened, failures, 'score', abort.signal);
+    } finally {
+      signal?.removeEventListener('abort', onOuterAbort);
+    }
+  }
+
+  async #decide(
+    server: string,
+    opened: Dialed[],
+    failures: Partial<Record<TransportKind, FlareError>>,
+    decidedBy: RaceResult['decidedBy'],
+    signal?: AbortSignal,
+  ): Promise<RaceResult> {
+    const o = this.#o;
+    let probes: Array<ProbeResult | null> = opened.map(() => null);
+    if (decidedBy === 'score' && o.prober && signal) {
+      probes = await Promise.all(opened.map((d) => o.prober!(d, signal).catch(() => null)));
+    }
+    const metrics = opened.map((d, i) => metricsFromProbe(d.transport.kind, d.connectMs, probes[i]!));
+    const scores: Partial<Record<TransportKind, number>> = {};
+    let best = 0;
+    metrics.forEach((m, i) => {
+      scores[m.kind] = this.effectiveScore(m);
+      if (scores[m.kind]! > scores[metrics[best]!.kind]!) best = i;
+    });
+    // A transport that closed while being probed cannot win.
+    if (opened[best]!.closedInfo && opened.some((d) => !d.closedInfo)) best = opened.findIndex((d) => !d.closedInfo);
+    opened.forEach((d, i) => i !== best && d.transport.close(1000, 'lost the race'));
+    const winner = opened[best]!;
+    o.memory.set(server, { kind: winner.transport.kind, at: o.clock.wallNow(), scores });
+    return { winner, kind: winner.transport.kind, decidedBy, metrics, scores, failures };
+  }
+
+  /** Opens one transport with the dial timeout. */
+  async #dial(c: Candidate, outer: AbortSignal): Promise<Dialed> {
+    const clock = this.#o.clock;
+    const t = c.create();
+    const d = new Dialed(t);
+    const ac = new AbortController();
+    const onAbort = () => ac.abort(outer.reason);
+    outer.addEventListener('abort', onAbort, { once: true });
+    const timer = clock.setTimeout(() => ac.abort(new FlareError(ErrorCode.CONNECT_TIMEOUT, `${c.kind} dial timed out`)), this.#o.dialTimeoutMs);
+    const started = clock.now();
+    try {
+      await t.open(d.handlers, ac.signal);
+      d.connectMs = clock.now() - started;
+      return d;
+    } catch (e) {
+      const reason = ac.signal.reason;
+      if (FlareError.is(reason, ErrorCode.CONNECT_TIMEOUT)) throw reason;
+      throw FlareError.is(e) ? e : new FlareError(ErrorCode.TRANSPORT_UNAVAILABLE, `${c.kind} failed to open`, { cause: e });
+    } finally {
+      clock.clearTimeout(timer);
+      outer.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Waits until every dial settled, or `graceMs` after the first success; late openers are closed. */
+  #settle(dials: Array<Promise<Dialed | null>>, abort: AbortController): Promise<Dialed[]> {
+    const clock = this.#o.clock;
+    return new Promise((resolve) => {
+      const opened: Dialed[] = [];
+      let left = dials.length;
+      let done = false;
+      let grace: unknown = null;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        if (grace !== null) clock.clearTimeout(grace);
+        resolve(opened.slice());
+      };
+      for (const p of dials) {
+        void p.then((d) => {
+          left--;
+          if (d && done) d.transport.close(1000, 'too late for the race');
+          else if (d) opened.push(d);
+          if (left === 0) finish();
+          else if (d && grace === null) grace = clock.setTimeout(finish, this.#o.graceMs);
+        });
+      }
+      abort.signal.addEventListener('abort', finish, { once: true });
+    });
+  }
+
+  #sleep(ms: number, signal: AbortSignal): Promise<null> {
+    return new Promise((resolve) => {
+      const t = this.#o.clock.setTimeout(() => resolve(null), ms);
+      signal.addEventListener('abort', () => (this.#o.clock.clearTimeout(t), resolve(null)), { once: true });
+    });
+  }
+}

@@ -33,6 +33,8 @@ export class ServerStream implements AsyncIterable<StreamChunk> {
   #credit = 0;
   #sendSeq = 0;
   #consumed = 0;
+  /** Data frames the peer may still send: our window, plus every credit we granted since, minus what arrived. */
+  #peerCredit: number;
   #queue: StreamChunk[] = [];
   #wakeReader: (() => void) | null = null;
   #wakeWriter: (() => void) | null = null;
@@ -46,7 +48,9 @@ export class ServerStream implements AsyncIterable<StreamChunk> {
     readonly session: Session,
     private readonly window: number,
     private readonly onDone: () => void,
-  ) {}
+  ) {
+    this.#peerCredit = window;
+  }
 
   /** Credit the peer granted us and we have not used. */
   get credit(): number {
@@ -91,6 +95,7 @@ export class ServerStream implements AsyncIterable<StreamChunk> {
       if (chunk) {
         if (++this.#consumed >= Math.max(1, this.window >> 1)) {
           this.#op(StreamOp.CREDIT, { [K.CREDIT]: String(this.#consumed) });
+          this.#peerCredit += this.#consumed;
           this.#consumed = 0;
         }
         return chunk;
@@ -112,9 +117,10 @@ export class ServerStream implements AsyncIterable<StreamChunk> {
     this.#wake();
   }
 
+  /** A data frame from the peer; false when it exceeds the credit granted (a flow-control violation). */
   pushChunk(chunk: StreamChunk): boolean {
-    // Credit we granted = window initially, plus what read() returned; more in flight is a violation.
-    if (this.#queue.length >= this.window) return false;
+    if (this.#peerCredit <= 0) return false;
+    this.#peerCredit--;
     this.#queue.push(chunk);
     this.#wake();
     return true;

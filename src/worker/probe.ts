@@ -5,7 +5,8 @@
  * PING also goes out as a datagram; the first answer on either path counts.
  *
  * An answer is a PONG whose metadata `ping_id` names the probe (our
- * extension), or an ERROR whose `ref` names it: a server that insists on
+ * extension), the PING itself echoed as a datagram (the reference server
+ * echoes datagrams), or an ERROR whose `ref` names it: a server that insists on
  * CONNECT first refuses the PING with an ERROR and keeps the connection, and
  * the refusal measures the round trip just as well. A server that says
  * nothing leaves the probe without samples; the score then rests on the
@@ -73,6 +74,8 @@ export function createPingProber(options: PingProberOptions): Prober {
         const c = f.command;
         if (c?.case === 'system' && c.value.type === SystemType.PONG) id = metaText(c.value.metadata, SystemKey.PING_ID);
         else if (c?.case === 'system' && c.value.type === SystemType.ERROR) id = metaText(c.value.metadata, SystemKey.REF);
+        // The reference server echoes datagrams as they are: our own PING comes back.
+        else if (datagram && c?.case === 'system' && c.value.type === SystemType.PING) id = f.messageId;
       } catch {
         return; // not JSON: not an answer to a probe
       }

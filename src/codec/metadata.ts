@@ -13,9 +13,9 @@ const decoder = new TextDecoder('utf-8');
 
 /** A new, empty, null-prototype metadata record. */
 export function emptyMetadata(): Metadata {
-  // Unlike Object.create(null), which V8 makes a slow dictionary object, this
-  // stays a fast-properties object (measured ~15% faster small-frame decode).
-  return Object.setPrototypeOf({}, null) as Metadata;
+  // Measured in Chromium: cheaper overall than a fast-properties null-prototype
+  // object (Object.setPrototypeOf({}, null)), whose creation costs more than it saves.
+  return Object.create(null) as Metadata;
 }
 
 /**

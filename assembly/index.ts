@@ -7,3 +7,4 @@ export { alloc, dealloc } from "./memory";
 export * from "./frame/index";
 export * from "./compress/gzip-exports";
 export * from "./compress/lz4-api";
+export * from "./scoring/index";

@@ -55,7 +55,11 @@ export type BrokerMessage =
   /** Close one connection wherever it is (admin kick). */
   | { kind: 'kick'; connectionId: string; reason: string }
   /** A notification for every connection (the seed's `broadcast`). */
-  | { kind: 'broadcast'; title: string; content: Uint8Array; from: string; notificationType: number };
+  | { kind: 'broadcast'; title: string; content: Uint8Array; from: string; notificationType: number }
+  /** An RPC to a user wherever they are connected (user-rpc.ts); answered on `Keys.node(origin)`. */
+  | { kind: 'rpc'; id: string; origin: string; userId: string; method: string; body: Uint8Array; timeoutMs: number }
+  /** The answer to an `rpc` from one process holding the user (`error`: a code, with `message`). */
+  | { kind: 'rpc-result'; id: string; body: Uint8Array; error?: string; message?: string };
 
 export type Unsubscribe = () => Promise<void>;
 
@@ -102,4 +106,8 @@ export const Keys = {
   user: (id: string) => `user:${id}`,
   inbox: (id: string) => `inbox:${id}`,
   all: 'all',
+  /** RPC requests to users (every process listens). */
+  rpc: 'rpc',
+  /** One process (answers to its RPC requests). */
+  node: (serverId: string) => `node:${serverId}`,
 } as const;

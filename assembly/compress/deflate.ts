@@ -61,6 +61,11 @@ const CLEN_EXTRA: usize = memory.data<u8>([2, 3, 7]);
 
 let ready = false;
 let base: u32 = GAP;
+// Blocks that chose to be stored wait here, so that consecutive ones merge
+// into stored blocks of up to 64 KiB (5 bytes of overhead each).
+let pendingSrc: usize = 0;
+let pendingLen: usize = 0;
+let pending = false;
 
 // Bit writer between blocks (the symbol loop keeps it in locals).
 let wOut: usize = 0;
@@ -298,8 +303,26 @@ function flushBlock(src: usize, len: usize, n: u32, last: bool): void {
   const stored = storedBits(len);
 
   if (stored <= fixed && stored <= dynamic) {
-    writeStored(src, len, last);
-  } else if (fixed <= dynamic) {
+    if (pending) {
+      pendingLen += len;
+    } else {
+      pending = true;
+      pendingSrc = src;
+      pendingLen = len;
+    }
+    if (last) {
+      writeStored(pendingSrc, pendingLen, true);
+      pending = false;
+    }
+    memory.fill(litFreq, 0, 288 * 4);
+    memory.fill(distFreq, 0, 32 * 4);
+    return;
+  }
+  if (pending) {
+    writeStored(pendingSrc, pendingLen, false);
+    pending = false;
+  }
+  if (fixed <= dynamic) {
     putBits(last ? 3 : 2, 3);
     writeSymbols(n, fixedLitCode, fixedLitLen, fixedDistCode, fixedDistLen);
   } else {
@@ -494,6 +517,7 @@ export function deflate(src: usize, len: usize, dst: usize, level: i32): usize {
   wOut = dst;
   wBits = 0;
   wCount = 0;
+  pending = false;
   memory.fill(litFreq, 0, 288 * 4);
   memory.fill(distFreq, 0, 32 * 4);
   if (level <= 0) {

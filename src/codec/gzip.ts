@@ -1,0 +1,276 @@
+/**
+ * gzip (RFC 1952) of whole frames, as flare-core peers negotiate it: the WASM
+ * encoder and decoder of assembly/compress/, with the JavaScript fallback of
+ * gzip-js.ts (fflate) where WebAssembly may not run.
+ *
+ * ```ts
+ * import { gzip, gunzip } from './gzip.ts';
+ * const member = gzip(bytes); // level 1: the fast level, for realtime frames
+ * const back = gunzip(member, { maxOutput: 1 << 20 }); // CodecError past 1 MiB
+ * ```
+ * Decompression reads what any gzip encoder writes (stored, fixed and dynamic
+ * blocks, several members), checks CRC-32 and ISIZE, and stops with
+ * DECOMPRESSED_TOO_LARGE past `maxOutput` (16 MiB by default, as flare-core):
+ * every failure is a CodecError. Batches cross into WASM once for many
+ * messages. Results are fresh arrays that own their buffers (transferable).
+ */
+import { Limits } from './codec.ts';
+import { CodecError, ErrorCode } from './errors.ts';
+import { GzipCode, gzipError } from './gzip-codes.ts';
+import { gunzipJs, gzipJs } from './gzip-js.ts';
+import { loadWasmCoreSync, type WasmCore } from './wasm-core.ts';
+
+/** Decompressed size refused by default (flare-core's 16 MiB). */
+export const GZIP_DEFAULT_MAX_OUTPUT = Limits.MAX_DECOMPRESSED_BYTES;
+/** Level used unless told otherwise: the fastest, for small realtime frames. */
+export const GZIP_DEFAULT_LEVEL = 1;
+/** Largest input either backend compresses. */
+export const GZIP_MAX_INPUT = 1 << 30;
+
+export interface GzipOptions {
+  /** 0 (stored) to 9 (smallest); default 1. */
+  level?: number;
+}
+
+export interface GunzipOptions {
+  /** Largest decompressed size accepted, in bytes (default 16 MiB); more is a DECOMPRESSED_TOO_LARGE error. */
+  maxOutput?: number;
+}
+
+/** A gzip codec. Every method throws CodecError on bad input and never returns partial data. */
+export interface GzipCodec {
+  readonly backend: 'wasm' | 'js';
+  compress(data: Uint8Array, options?: GzipOptions): Uint8Array;
+  decompress(member: Uint8Array, options?: GunzipOptions): Uint8Array;
+  /** Compresses many messages in one call; results in order. */
+  compressBatch(messages: readonly Uint8Array[], options?: GzipOptions): Uint8Array[];
+  /** Decompresses many messages in one call; throws the first failure (its `details.index` says which). */
+  decompressBatch(members: readonly Uint8Array[], options?: GunzipOptions): Uint8Array[];
+}
+
+function levelOf(options: GzipOptions | undefined): number {
+  const level = options?.level ?? GZIP_DEFAULT_LEVEL;
+  if (!Number.isInteger(level) || level < 0 || level > 9) {
+    throw new CodecError(ErrorCode.INVALID_ARGUMENT, `gzip: level must be an integer in [0, 9], got ${level}`);
+  }
+  return level;
+}
+
+function maxOutputOf(options: GunzipOptions | undefined): number {
+  const limit = options?.maxOutput ?? GZIP_DEFAULT_MAX_OUTPUT;
+  if (!Number.isInteger(limit) || limit < 0 || limit > 0x7fffffff) {
+    throw new CodecError(ErrorCode.INVALID_ARGUMENT, `gzip: maxOutput must be an integer in [0, 2^31), got ${limit}`);
+  }
+  return limit;
+}
+
+function checkInput(n: number): void {
+  if (n > GZIP_MAX_INPUT) throw gzipError(GzipCode.BAD_ARGUMENT, 0);
+}
+
+/** The pure-JavaScript backend (fflate, plus the checks gzip-js.ts adds). */
+export const jsGzipCodec: GzipCodec = {
+  backend: 'js',
+  compress(data, options) {
+    const level = levelOf(options);
+    checkInput(data.length);
+    return gzipJs(data, level);
+  },
+  decompress(member, options) {
+    return gunzipJs(member, maxOutputOf(options));
+  },
+  compressBatch(messages, options) {
+    const level = levelOf(options);
+    return messages.map((m) => (checkInput(m.length), gzipJs(m, level)));
+  },
+  decompressBatch(members, options) {
+    const limit = maxOutputOf(options);
+    return members.map((m, i) => {
+      try {
+        return gunzipJs(m, limit);
+      } catch (e) {
+        if (e instanceof CodecError && e.details) e.details['index'] = i;
+        throw e;
+      }
+    });
+  },
+};
+
+/** The exports of assembly/compress/gzip-exports.ts. */
+interface GzipExports {
+  gzipInput(size: number): number;
+  gzipOutput(): number;
+  gzipRelease(): void;
+  gzipCompress(src: number, len: number, level: number): number;
+  gzipDecompress(src: number, len: number, limit: number): number;
+  gzipCompressBatch(src: number, len: number, level: number): number;
+  gzipDecompressBatch(src: number, len: number, limit: number): number;
+}
+
+/** Calls moving more than this give their WASM buffers back afterwards. */
+const KEEP_SCRATCH = 1 << 20;
+const PREFIX = 4;
+
+class WasmGzip implements GzipCodec {
+  readonly backend = 'wasm' as const;
+  readonly #core: WasmCore;
+  readonly #x: GzipExports;
+
+  constructor(core: WasmCore) {
+    this.#core = core;
+    this.#x = core.exports as unknown as GzipExports;
+  }
+
+  compress(data: Uint8Array, options?: GzipOptions): Uint8Array {
+    const level = levelOf(options);
+    checkInput(data.length);
+    return this.#run(data.length, false, () => {
+      const src = this.#x.gzipInput(data.length);
+      this.#core.u8.set(data, src);
+      const n = this.#x.gzipCompress(src, data.length, level);
+      if (n < 0) throw gzipError(n, 0);
+      const at = this.#x.gzipOutput();
+      return this.#core.u8.slice(at, at + n);
+    });
+  }
+
+  decompress(member: Uint8Array, options?: GunzipOptions): Uint8Array {
+    const limit = maxOutputOf(options);
+    return this.#run(member.length, true, () => {
+      const src = this.#x.gzipInput(member.length);
+      this.#core.u8.set(member, src);
+      const n = this.#x.gzipDecompress(src, member.length, limit);
+      if (n < 0) throw gzipError(n, limit);
+      const at = this.#x.gzipOutput();
+      return this.#core.u8.slice(at, at + n);
+    });
+  }
+
+  compressBatch(messages: readonly Uint8Array[], options?: GzipOptions): Uint8Array[] {
+    const level = levelOf(options);
+    let total = 0;
+    for (const m of messages) {
+      checkInput(m.length);
+      total += PREFIX + m.length;
+    }
+    if (total > GZIP_MAX_INPUT) throw gzipError(GzipCode.BAD_ARGUMENT, 0);
+    return this.#run(total, false, () => {
+      const src = this.#pack(messages, total);
+      const n = this.#x.gzipCompressBatch(src, total, level);
+      if (n < 0) throw gzipError(n, 0);
+      return this.#unpack(n, messages.length, 0);
+    });
+  }
+
+  decompressBatch(members: readonly Uint8Array[], options?: GunzipOptions): Uint8Array[] {
+    const limit = maxOutputOf(options);
+    let total = 0;
+    for (const m of members) total += PREFIX + m.length;
+    if (total > 0x7fffffff) throw gzipError(GzipCode.BAD_ARGUMENT, limit);
+    return this.#run(total, true, () => {
+      const src = this.#pack(members, total);
+      const n = this.#x.gzipDecompressBatch(src, total, limit);
+      if (n < 0) throw gzipError(n, limit);
+      return this.#unpack(n, members.length, limit);
+    });
+  }
+
+  /**
+   * Runs one call into WASM: anything but a CodecError coming out of it (a trap,
+   * e.g. memory that cannot grow) becomes one, and large buffers are released.
+   */
+  #run<T extends Uint8Array | Uint8Array[]>(size: number, decoding: boolean, call: () => T): T {
+    let big = size > KEEP_SCRATCH;
+    try {
+      const r = call();
+      if (!big) big = sizeOf(r) > KEEP_SCRATCH;
+      return r;
+    } catch (e) {
+      big = true;
+      if (e instanceof CodecError) throw e;
+      throw new CodecError(decoding ? ErrorCode.DECOMPRESSION_FAILED : ErrorCode.INTERNAL, `gzip: WASM call failed: ${String(e)}`, {
+        cause: e,
+        details: { algorithm: 'gzip' },
+      });
+    } finally {
+      if (big) this.#x.gzipRelease();
+    }
+  }
+
+  /** Copies `[u32 len][bytes]...` into the input area; returns its address. */
+  #pack(parts: readonly Uint8Array[], total: number): number {
+    const src = this.#x.gzipInput(total);
+    const mem = this.#core.u8;
+    let p = src;
+    for (const part of parts) {
+      const n = part.length;
+      mem[p] = n;
+      mem[p + 1] = n >>> 8;
+      mem[p + 2] = n >>> 16;
+      mem[p + 3] = n >>> 24;
+      mem.set(part, p + PREFIX);
+      p += PREFIX + n;
+    }
+    return src;
+  }
+
+  /** Reads `count` records `[i32 r][r bytes]` from the output; r < 0 throws. */
+  #unpack(len: number, count: number, limit: number): Uint8Array[] {
+    const mem = this.#core.u8;
+    const at = this.#x.gzipOutput();
+    const out: Uint8Array[] = new Array(count);
+    let p = at;
+    const end = at + len;
+    for (let i = 0; i < count; i++) {
+      if (end - p < PREFIX) throw gzipError(GzipCode.BAD_ARGUMENT, limit, i);
+      const r = mem[p]! | (mem[p + 1]! << 8) | (mem[p + 2]! << 16) | (mem[p + 3]! << 24);
+      if (r < 0) throw gzipError(r, limit, i);
+      out[i] = mem.slice(p + PREFIX, p + PREFIX + r);
+      p += PREFIX + r;
+    }
+    return out;
+  }
+}
+
+function sizeOf(r: Uint8Array | Uint8Array[]): number {
+  if (r instanceof Uint8Array) return r.length;
+  let n = 0;
+  for (const x of r) n += x.length;
+  return n;
+}
+
+const wasmCodecs = new WeakMap<WasmCore, GzipCodec>();
+
+/** The gzip codec over a loaded WASM core, or the JavaScript one when `core` is null. */
+export function createGzipCodec(core: WasmCore | null): GzipCodec {
+  if (!core) return jsGzipCodec;
+  let codec = wasmCodecs.get(core);
+  if (!codec) wasmCodecs.set(core, (codec = new WasmGzip(core)));
+  return codec;
+}
+
+let defaultCodec: GzipCodec | null = null;
+/** The default codec: WASM when this realm can load it, JavaScript otherwise. */
+export function gzipCodec(): GzipCodec {
+  return (defaultCodec ??= createGzipCodec(loadWasmCoreSync()));
+}
+
+/** Compresses `data` into one gzip member. */
+export function gzip(data: Uint8Array, options?: GzipOptions): Uint8Array {
+  return gzipCodec().compress(data, options);
+}
+
+/** Decompresses gzip data; CodecError on corrupt input or past `maxOutput` (16 MiB). */
+export function gunzip(member: Uint8Array, options?: GunzipOptions): Uint8Array {
+  return gzipCodec().decompress(member, options);
+}
+
+/** Compresses many messages with one WASM call. */
+export function gzipBatch(messages: readonly Uint8Array[], options?: GzipOptions): Uint8Array[] {
+  return gzipCodec().compressBatch(messages, options);
+}
+
+/** Decompresses many messages with one WASM call; throws the first failure. */
+export function gunzipBatch(members: readonly Uint8Array[], options?: GunzipOptions): Uint8Array[] {
+  return gzipCodec().decompressBatch(members, options);
+}

@@ -192,13 +192,14 @@ export class Hub {
   /**
    * Shutdown: every connection gets a going-away CLOSE with a reconnect delay
    * drawn uniformly from [0, windowMs], so clients do not all return at once.
-   * Resolves when send queues drained or `graceMs` passed.
+   * Resolves when every transport has closed or `graceMs` passed.
    */
   async goAwayAll(windowMs: number, graceMs: number, random: () => number = Math.random): Promise<void> {
     const all = [...this.#pending, ...this.sessions.values()];
     for (const s of all) s.goAway(Math.round(random() * windowMs));
-    const deadline = performance.now() + graceMs;
-    while (all.some((s) => s.link.backlog > 0) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([Promise.all(all.map((s) => s.link.done)), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
   }
 
   async stop(): Promise<void> {

@@ -38,6 +38,8 @@ export interface Link {
   whenBelow(bytes: number, fn: () => void): void;
   /** Closes the transport (idempotent). */
   close(code: number, reason: string): void;
+  /** Settles once the transport has fully closed (its close handshake done or the connection gone). */
+  readonly done: Promise<void>;
 }
 
 /** What a transport calls on its session. */

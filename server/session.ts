@@ -471,10 +471,11 @@ export class Session implements LinkHandler {
 
   /** The going-away CLOSE frame, then the close (shutdown). */
   goAway(reconnectDelayMs: number): void {
+    const frame = goingAwayFrame(reconnectDelayMs);
     if (this.#state === SessionState.OPEN) {
-      this.sendFrame(goingAwayFrame(reconnectDelayMs));
+      this.sendFrame(frame);
       this.#flushNow();
-    }
+    } else if (this.#wire && this.#state !== SessionState.CLOSED) this.#writeNow(this.#wire.encode(frame));
     this.close(CloseCode.GOING_AWAY, `going away; reconnect_after_ms=${reconnectDelayMs}`);
   }
 
@@ -483,8 +484,10 @@ export class Session implements LinkHandler {
     while (this.#queue.length > 0) this.#write(this.#queue.take(WRITE_CHUNK));
   }
 
+  /** Closes the connection; what is queued is written first (an ERROR explaining the close, say). */
   close(code: number, reason: string): void {
     if (this.#state === SessionState.CLOSED) return;
+    if (this.#state === SessionState.OPEN || this.#state === SessionState.AWAITING_READY) this.#flushNow();
     this.link.close(code, reason);
     this.closed(code, reason);
   }

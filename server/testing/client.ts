@@ -90,8 +90,7 @@ export class TestClient {
     const writer = stream.writable.getWriter();
     this.#send = (b) => void writer.write(joinFrames([b])).catch(() => {});
     this.#closeFn = () => wt.close();
-    wt.closed.then((i) => this.#onClose(i.closeCode ?? 0, i.reason ?? ''), () => this.#onClose(0, 'lost'));
-    void (async () => {
+    const reading = (async () => {
       const d = streamDeframer(1 << 30);
       try {
         for await (const chunk of stream.readable) for (const f of d.push(chunk)) this.#onBytes(f);
@@ -99,6 +98,12 @@ export class TestClient {
         // closed
       }
     })();
+    // Report the close only after what was sent before it has been read.
+    const drained = () => Promise.race([reading, new Promise((r) => setTimeout(r, 200))]);
+    wt.closed.then(
+      (i) => drained().then(() => this.#onClose(i.closeCode ?? 0, i.reason ?? '')),
+      () => drained().then(() => this.#onClose(0, 'lost')),
+    );
     this.sendRawStream = (b) => void writer.write(b as Uint8Array<ArrayBuffer>).catch(() => {});
   }
 

@@ -19,12 +19,17 @@ function clip(reason: string): string {
 
 class WebSocketLink implements Link {
   readonly transport = TransportKind.WEBSOCKET;
+  readonly done: Promise<void>;
+  /** Called by the socket's close event. */
+  settle: () => void = () => {};
   #closed = false;
 
   constructor(
     private readonly socket: WebSocket,
     readonly remoteAddr: string,
-  ) {}
+  ) {
+    this.done = new Promise((r) => (this.settle = r));
+  }
 
   write(frames: readonly Uint8Array[], batched: boolean): number {
     if (this.#closed || this.socket.readyState !== WebSocket.OPEN) return 0;
@@ -80,7 +85,10 @@ export function acceptWebSocket(req: Request, ctx: ServerContext, remoteAddr: st
     const data = ev.data;
     session?.receive(typeof data === 'string' ? encoder.encode(data) : new Uint8Array(data as ArrayBuffer));
   };
-  socket.onclose = (ev: CloseEvent) => session?.closed(ev.code, ev.reason || 'closed by peer');
+  socket.onclose = (ev: CloseEvent) => {
+    link.settle();
+    session?.closed(ev.code, ev.reason || 'closed by peer');
+  };
   socket.onerror = () => {
     // onclose follows
   };

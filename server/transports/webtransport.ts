@@ -13,6 +13,9 @@ import type { TlsIdentity } from '../tls.ts';
 
 type ServerWebTransport = WebTransport & { url: string };
 
+/** How long a closing session lets its final stream bytes travel before the connection closes. */
+const LINGER_MS = 100;
+
 class StreamLink implements Link {
   readonly transport = TransportKind.WEBTRANSPORT;
   #inflight = 0;
@@ -23,7 +26,14 @@ class StreamLink implements Link {
     private readonly wt: ServerWebTransport,
     private readonly writer: WritableStreamDefaultWriter<Uint8Array>,
     readonly remoteAddr: string,
-  ) {}
+  ) {
+    this.done = wt.closed.then(
+      () => {},
+      () => {},
+    );
+  }
+
+  readonly done: Promise<void>;
 
   write(frames: readonly Uint8Array[]): number {
     if (this.#closed) return 0;
@@ -61,16 +71,22 @@ class StreamLink implements Link {
     const waiters = this.#waiters;
     this.#waiters = [];
     for (const w of waiters) w.fn();
-    // Let queued writes reach the peer before the session closes.
+    // Finish the stream (FIN) and give its last bytes a moment to be acknowledged: closing the
+    // QUIC connection at once would abandon stream data still in flight (the ERROR or KICKED frame
+    // that explains the close).
+    const closeSession = () => {
+      try {
+        this.wt.close({ closeCode: code, reason: reason.slice(0, 1000) });
+      } catch {
+        // already closed
+      }
+    };
     this.writer.ready
       .then(() => this.writer.close())
       .catch(() => {})
       .finally(() => {
-        try {
-          this.wt.close({ closeCode: code, reason: reason.slice(0, 1000) });
-        } catch {
-          // already closed
-        }
+        const timer = setTimeout(closeSession, LINGER_MS);
+        this.wt.closed.finally(() => clearTimeout(timer)).catch(() => {});
       });
   }
 }

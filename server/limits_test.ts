@@ -1,0 +1,148 @@
+import { assert, assertEquals } from './testing/assert.ts';
+import { withServer } from './testing/harness.ts';
+import { isSystem, meta, TestClient } from './testing/client.ts';
+import { Session } from './session.ts';
+import { SendQueue } from './send-queue.ts';
+import { TokenBucket } from './rate-limit.ts';
+import type { Link } from './link.ts';
+import { createFrameCodec } from '../src/codec/index.ts';
+import { PayloadType, Reliability, SystemType } from '../src/codec/frame-types.ts';
+import { payloadFrame, systemFrame } from '../src/codec/frames.ts';
+
+const ping = () => systemFrame(SystemType.PING);
+const json = createFrameCodec({ format: 'json' });
+
+Deno.test('limits: an oversize WebSocket message gets frame_too_large and the connection stays open', async () => {
+  await withServer({ maxFrameBytes: 4096 }, async (s) => {
+    const c = await TestClient.connect(s.url, { format: 'protobuf' });
+    assertEquals(meta(c.ack!, 'max_frame_bytes'), '4096');
+    c.sendRaw(new Uint8Array(10_000));
+    assertEquals(meta(await c.next((f) => isSystem(f, SystemType.ERROR)), 'code'), 'frame_too_large');
+    c.send(ping());
+    await c.next((f) => isSystem(f, SystemType.PONG));
+    assertEquals(c.closed, null);
+    c.close();
+  });
+});
+
+Deno.test('limits: a WebTransport length prefix over the limit is refused before its body arrives', async () => {
+  await withServer({ maxFrameBytes: 4096 }, async (s) => {
+    const c = await TestClient.connect(s.url, { transport: 'webtransport', certHash: s.certHash(), format: 'protobuf' });
+    c.send(ping());
+    await c.next((f) => isSystem(f, SystemType.PONG));
+    // Declare a 1 GiB frame and send only 4 bytes of it: the refusal cannot come from buffering it.
+    c.sendRawStream(new Uint8Array([0x40, 0, 0, 0, 1, 2, 3, 4]));
+    assertEquals(meta(await c.next((f) => isSystem(f, SystemType.ERROR)), 'code'), 'frame_too_large');
+    assertEquals((await c.waitClosed()).code, 4005);
+  });
+});
+
+Deno.test('malformed frames get an ERROR and the connection stays open', async () => {
+  await withServer({}, async (s) => {
+    for (const format of ['protobuf', 'json'] as const) {
+      const c = await TestClient.connect(s.url, { format });
+      const bad = format === 'json' ? [new TextEncoder().encode('{"command":'), new TextEncoder().encode('{"command":null}')] : [new Uint8Array([0x0a, 0xff, 0xff]), new Uint8Array([0xff, 0xff, 0xff, 0xff])];
+      for (const b of bad) {
+        c.sendRaw(b);
+        const err = await c.next((f) => isSystem(f, SystemType.ERROR));
+        assert(['malformed_frame', 'truncated'].includes(meta(err, 'code')!), `${format}: ${meta(err, 'code')}`);
+      }
+      c.send(ping());
+      await c.next((f) => isSystem(f, SystemType.PONG));
+      assertEquals(c.closed, null);
+      c.close();
+    }
+  });
+});
+
+Deno.test('rate limit: frames over the bucket are dropped with one rate_limited ERROR, and counted', async () => {
+  await withServer({ rateLimitPerSec: 5, rateLimitBurst: 20 }, async (s) => {
+    const c = await TestClient.connect(s.url, { format: 'protobuf' });
+    const pings = Array.from({ length: 100 }, ping);
+    c.send(...pings);
+    const err = await c.next((f) => isSystem(f, SystemType.ERROR));
+    assertEquals(meta(err, 'code'), 'rate_limited');
+    await new Promise((r) => setTimeout(r, 300));
+    const pongs = c.frames.filter((f) => isSystem(f, SystemType.PONG)).length;
+    assert(pongs >= 15 && pongs <= 22, `${pongs} PONGs for 100 PINGs with a burst of 20`);
+    assert(s.ctx.metrics.value('flare_rate_limited_total') >= 75);
+    assertEquals(c.closed, null);
+    c.close();
+  });
+});
+
+Deno.test('idle timeout closes silent connections (4004); PINGs keep them open', async () => {
+  await withServer({ idleTimeoutMs: 400 }, async (s) => {
+    const silent = await TestClient.connect(s.url);
+    const chatty = await TestClient.connect(s.url, { meta: { device_id: 'chatty' } });
+    const keepAlive = setInterval(() => chatty.send(ping()), 100);
+    try {
+      assertEquals((await silent.waitClosed(3000)).code, 4004);
+      assertEquals(chatty.closed, null);
+    } finally {
+      clearInterval(keepAlive);
+      chatty.close();
+    }
+  });
+});
+
+/** A Link that records writes and whose backlog the test controls (a congested transport). */
+class FakeLink implements Link {
+  readonly transport = 'websocket' as const;
+  readonly remoteAddr = 'test';
+  written: Uint8Array[] = [];
+  backlog = 0;
+  closedWith: number | null = null;
+  done = Promise.resolve();
+  write(frames: readonly Uint8Array[]): number {
+    this.written.push(...frames);
+    return frames.reduce((n, f) => n + f.length, 0);
+  }
+  whenBelow(bytes: number, fn: () => void): void {
+    const check = () => (this.backlog < bytes ? fn() : setTimeout(check, 5));
+    setTimeout(check, 5);
+  }
+  close(code: number): void {
+    this.closedWith ??= code;
+  }
+}
+
+Deno.test('send queue: a slow consumer loses best-effort frames first, then is closed with 4008', async () => {
+  await withServer({ sendQueueBytes: 64 * 1024 }, async (s) => {
+    const link = new FakeLink();
+    const session = new Session(s.ctx, link);
+    session.receive(json.encode(systemFrame(SystemType.CONNECT, { metadata: { format: 'json', user_id: 'slow' } })));
+    await new Promise((r) => setTimeout(r, 20));
+    session.receive(json.encode(systemFrame(SystemType.NEGOTIATION_READY)));
+    assert(link.written.length >= 1, 'CONNECT_ACK written');
+    link.backlog = 10 * 1024 * 1024; // the transport stops draining
+    await new Promise((r) => setTimeout(r, 10));
+    const frame = (reliability: number) => payloadFrame(PayloadType.DATA, { payload: new Uint8Array(1000) }, { reliability });
+    // Best-effort frames beyond the bound are dropped; the connection stays.
+    for (let i = 0; i < 200; i++) session.sendFrame(frame(Reliability.BEST_EFFORT), true);
+    assert(s.ctx.metrics.value('flare_send_queue_drops_total', { what: 'best_effort' }) > 100);
+    assertEquals(link.closedWith, null);
+    // Reliable frames evict queued best-effort ones, then overflow closes the connection.
+    for (let i = 0; i < 200 && link.closedWith === null; i++) session.sendFrame(frame(Reliability.AT_LEAST_ONCE));
+    assertEquals(link.closedWith, 4008);
+    assertEquals(s.ctx.metrics.value('flare_send_queue_drops_total', { what: 'connection' }), 1);
+  });
+});
+
+Deno.test('send queue and token bucket (pure)', () => {
+  const q = new SendQueue(10);
+  assertEquals(q.push(new Uint8Array(4), true), 'queued');
+  assertEquals(q.push(new Uint8Array(4), false), 'queued');
+  assertEquals(q.push(new Uint8Array(4), true), 'dropped');
+  let evicted = 0;
+  assertEquals(q.push(new Uint8Array(4), false, (n) => (evicted = n)), 'queued');
+  assertEquals([evicted, q.bytes, q.length], [1, 8, 2]);
+  assertEquals(q.push(new Uint8Array(4), false), 'overflow');
+  assertEquals(q.take(5).length, 1);
+  assertEquals(q.take(100).length, 1);
+  let t = 0;
+  const b = new TokenBucket(10, 2, () => t);
+  assertEquals([b.take(), b.take(), b.take()], [true, true, false]);
+  t = 100; // 0.1 s: one token back
+  assertEquals([b.take(), b.take()], [true, false]);
+});

@@ -42,6 +42,18 @@ export function checkString(value: unknown, path: string): string {
   return value;
 }
 
+type WellFormed = { isWellFormed?(): boolean; toWellFormed?(): string };
+
+/**
+ * `s` with lone surrogates replaced by U+FFFD, as TextEncoder (and so every
+ * protobuf codec here) writes them; JSON.stringify would escape them as
+ * `\udXXX`, which flare-core's serde_json refuses.
+ */
+export function wellFormed(s: string): string {
+  const w = s as unknown as WellFormed;
+  return w.isWellFormed?.() === false ? w.toWellFormed!() : s;
+}
+
 /** A bytes field. */
 export function checkBytes(value: unknown, path: string): Uint8Array {
   if (!(value instanceof Uint8Array)) throw invalidValue(path, 'a Uint8Array', value);

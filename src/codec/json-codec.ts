@@ -7,12 +7,13 @@
 import type { FrameCodec } from './codec.ts';
 import { CodecError, FlareError, ErrorCode } from './errors.ts';
 import type { Command, Frame, Metadata } from './frame-types.ts';
-import { checkBytes, checkEnum, checkMetadata, checkString, checkUint64, invalidValue } from './frame-checks.ts';
+import { checkBytes, checkEnum, checkMetadata, checkString, checkUint64, invalidValue, wellFormed } from './frame-checks.ts';
 import { frameFromJson } from './json-reader.ts';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
-const quote = JSON.stringify;
+/** A JSON string literal; lone surrogates become U+FFFD as in the protobuf codecs. */
+const quote = (s: string): string => JSON.stringify(wellFormed(s));
 
 function bytesText(value: unknown, path: string): string {
   const b = checkBytes(value, path);

@@ -6,7 +6,7 @@
  * command as `null`. See ../../docs/PROTOCOL.md.
  */
 import type { Command, Frame, Metadata } from './frame-types.ts';
-import { checkBytes, checkEnum, checkMetadata, checkString, checkUint64, invalidValue } from './frame-checks.ts';
+import { checkBytes, checkEnum, checkMetadata, checkString as checkRawString, checkUint64, invalidValue, wellFormed } from './frame-checks.ts';
 
 /** Bytes as serde_json writes `Vec<u8>`. */
 export type BytesJson = number[];
@@ -60,6 +60,11 @@ export interface FrameJson {
   metadata: MetadataJson;
 }
 
+/** A string field, lone surrogates replaced by U+FFFD (as the protobuf codecs write them). */
+function checkString(value: unknown, path: string): string {
+  return wellFormed(checkRawString(value, path));
+}
+
 function bytesJson(value: unknown, path: string): BytesJson {
   return Array.from(checkBytes(value, path));
 }
@@ -67,7 +72,7 @@ function bytesJson(value: unknown, path: string): BytesJson {
 function metadataJson(value: unknown, path: string): MetadataJson {
   const keys = checkMetadata(value, path);
   const out = Object.create(null) as MetadataJson;
-  for (const key of keys) out[key] = Array.from((value as Metadata)[key]!);
+  for (const key of keys) out[wellFormed(key)] = Array.from((value as Metadata)[key]!);
   return out;
 }
 

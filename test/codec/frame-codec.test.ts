@@ -115,6 +115,15 @@ for (const { name, codec } of impls) {
       expect(metaText(out.metadata, 'constructor')).to.equal('y');
     });
 
+    it('writes lone surrogates as U+FFFD (valid UTF-8 / JSON a flare-core peer accepts)', () => {
+      const frame = systemFrame(SystemType.EVENT, { message: 'a\ud800b' }, { messageId: '\udc00' });
+      frame.metadata['k\ud83d'] = utf8.encode('v');
+      const out = codec.decode(codec.encode(frame));
+      expect(systemOf(out).message).to.equal('a\ufffdb');
+      expect(out.messageId).to.equal('\ufffd');
+      expect(Object.keys(out.metadata)).to.deep.equal(['k\ufffd']);
+    });
+
     it('encodeBatch / decodeBatch agree with one-at-a-time calls', () => {
       fc.assert(
         fc.property(fc.array(frameArb, { maxLength: 8 }), (frames) => {

@@ -70,16 +70,24 @@ export interface Codecs {
   wasm: WasmCore | null;
 }
 
+/** Options of `loadCodecs`. */
+export interface LoadCodecsOptions {
+  /** false: use the JavaScript protobuf codec without trying WebAssembly. Default true. */
+  preferWasm?: boolean;
+  /** Loads the core (default `loadWasmCore`); a seam for tests and custom loading. */
+  loadWasm?: () => Promise<WasmCore>;
+}
+
 /**
  * Loads the WASM core and returns both codecs; where WebAssembly is
  * unavailable (WASM_UNAVAILABLE) the protobuf codec is the JavaScript fallback.
  * Any other failure is rethrown.
  */
-export async function loadCodecs(options: { preferWasm?: boolean } = {}): Promise<Codecs> {
+export async function loadCodecs(options: LoadCodecsOptions = {}): Promise<Codecs> {
   let wasm: WasmCore | null = null;
   if (options.preferWasm !== false) {
     try {
-      wasm = await loadWasmCore();
+      wasm = await (options.loadWasm ?? loadWasmCore)();
     } catch (e) {
       if (!FlareError.is(e, ErrorCode.WASM_UNAVAILABLE)) throw e;
     }

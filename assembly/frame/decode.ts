@@ -13,6 +13,7 @@ import {
 } from "./codes";
 import { clearError, errAt, fail, pos, readVarint, seek, verr } from "./varint";
 import { UTF8_ASCII, UTF8_INVALID, utf8Check } from "./utf8";
+import { intern, internAbort, internFrame, internUse } from "./intern";
 
 const MAX_GROUP_DEPTH: i32 = 100;
 
@@ -139,7 +140,7 @@ function decodeEntry(code: i32, end: usize): i32 {
     }
   }
   if (!room()) return E_TAPE_FULL;
-  store<i32>(tp, code | ascii);
+  store<i32>(tp, code | ascii | intern(koff, klen));
   store<i32>(tp, <i32>koff, 4);
   store<i32>(tp, klen, 8);
   store<i32>(tp, <i32>voff, 12);
@@ -236,16 +237,21 @@ function decodeMessage(base: i32, end: usize): i32 {
  * error, which emits no records). Frame i's records start where frame i-1's
  * end (0 for the first). Returns how many frames were decoded: fewer than
  * `count` when the tape filled up; the caller then walks those, and calls
- * again for the rest (with a larger tape when none fit).
+ * again for the rest (with a larger tape when none fit). `keys` is the
+ * caller's metadata-key intern table (see intern.ts), or 0.
  */
-export function frame_decode_batch(spans: usize, count: i32, tape: usize, tapeBytes: i32, results: usize): i32 {
+export function frame_decode_batch(
+  spans: usize, count: i32, tape: usize, tapeBytes: i32, results: usize, keys: usize,
+): i32 {
   tp = tape;
   tapeEnd = tape + <usize>tapeBytes;
+  internUse(keys);
   for (let i = 0; i < count; i++) {
     let start = <usize>load<u32>(spans + (<usize>i << 3));
     let len = <usize>load<u32>(spans + (<usize>i << 3), 4);
     let mark = tp;
     clearError();
+    internFrame();
     seek(start);
     let r = decodeMessage(0, start + len);
     let out = results + (<usize>i << 3);
@@ -254,9 +260,11 @@ export function frame_decode_batch(spans: usize, count: i32, tape: usize, tapeBy
       store<i32>(out, <i32>((tp - tape) >> 2), 4);
     } else if (r == E_TAPE_FULL) {
       tp = mark;
+      internAbort();
       return i;
     } else {
       tp = mark;
+      internAbort();
       store<i32>(out, r);
       store<i32>(out, <i32>(errAt - start), 4);
     }

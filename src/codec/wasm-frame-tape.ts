@@ -10,7 +10,8 @@
  * enums `[code, value]`, uint64 `[code, lo, hi]`, strings and bytes
  * `[code, offset, length]`, map entries `[code, keyOffset, keyLength,
  * valueOffset, valueLength]`, a case `[code]` on a tape and `[code, size]` in
- * ops. Decoded strings carry FLAG_ASCII in their code word when pure ASCII.
+ * ops. Decoded strings carry FLAG_ASCII in their code word when pure ASCII;
+ * decoded metadata keys may carry FLAG_KEY_HIT / FLAG_KEY_MISS and a slot.
  */
 
 /** Field codes. */
@@ -47,6 +48,13 @@ export const Code = {
 
 /** Set in a decoded string's code word when the string is pure ASCII. */
 export const FLAG_ASCII = 0x100;
+/** A metadata key equal to the interned string in slot `word >>> 16` (assembly/frame/intern.ts). */
+export const FLAG_KEY_HIT = 0x200;
+/** A metadata key just stored in slot `word >>> 16`: build it and keep it there. */
+export const FLAG_KEY_MISS = 0x400;
+/** Slots in a metadata-key intern table, and the bytes the table takes in WASM memory. */
+export const INTERN_SLOTS = 256;
+export const INTERN_BYTES = INTERN_SLOTS * 64;
 /** Masks the code out of a tape word. */
 export const CODE_MASK = 0xff;
 
@@ -74,7 +82,7 @@ export interface FrameExports {
   readonly memory: WebAssembly.Memory;
   alloc(size: number): number;
   dealloc(ptr: number): void;
-  frame_decode_batch(spans: number, count: number, tape: number, tapeBytes: number, results: number): number;
+  frame_decode_batch(spans: number, count: number, tape: number, tapeBytes: number, results: number, keys: number): number;
   frame_encode_batch(
     tape: number,
     tapeWords: number,

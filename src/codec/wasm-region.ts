@@ -14,6 +14,8 @@ export class WasmRegion {
   readonly #core: WasmCore;
   ptr = 0;
   size = 0;
+  /** Counts allocations: a change means the contents are new (uninitialised) memory. */
+  generation = 0;
 
   constructor(core: WasmCore) {
     this.#core = core;
@@ -26,6 +28,7 @@ export class WasmRegion {
       const size = roundUp(bytes);
       this.ptr = this.#core.exports.alloc(size);
       this.size = size;
+      this.generation++;
     }
     return this.ptr;
   }
@@ -39,6 +42,7 @@ export class WasmRegion {
     this.release();
     this.ptr = ptr;
     this.size = size;
+    this.generation++;
     return ptr;
   }
 

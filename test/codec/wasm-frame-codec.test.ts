@@ -222,9 +222,34 @@ describe('WASM frame codec: batches and memory', () => {
     }));
     const out = codec.decodeBatch(codec.encodeBatch(frames));
     expect(out.map((f) => normalize(f as Frame))).to.deep.equal(frames.map(normalize));
-    const many = textMeta(Array.from({ length: 30_000 }, (_, i) => [`k${i}`, ''] as const));
+    const many = textMeta(Array.from({ length: 30_000 }, (_, i) => [`k${i}`, `${i}`] as const));
     const big: Frame = { command: null, messageId: '', reliability: 0, timestamp: 0, metadata: many };
-    expect(Object.keys(codec.decode(codec.encode(big)).metadata)).to.have.length(30_000);
+    const small = frames.slice(0, 40);
+    const mixed = codec.decodeBatch(codec.encodeBatch([...small, big, ...small]));
+    expect(mixed.map((f) => normalize(f as Frame))).to.deep.equal([...small, big, ...small].map(normalize));
+  });
+
+  it('reuses interned metadata keys only while they are right: collisions, failed frames, long keys', () => {
+    const frameWith = (keys: string[]): Frame => ({
+      command: null, messageId: 'k', reliability: 0, timestamp: 0, metadata: textMeta(keys.map((k) => [k, k.slice(0, 3)] as const)),
+    });
+    const keyset = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+    const long = ['x'.repeat(59), 'x'.repeat(60), 'x'.repeat(61), 'y'.repeat(60), 'ключ'.repeat(7)];
+    // 600 distinct keys over 256 slots, in several batches, interleaved with frames that fail after their metadata.
+    const good = [frameWith(keyset(600, 'a')), frameWith(keyset(300, 'b')), frameWith(long), frameWith(keyset(600, 'a').reverse())];
+    const failing = (f: Frame) => {
+      const b = codec.encode(f);
+      const c = new Uint8Array(b.length + 2);
+      c.set(b);
+      c.set([0x12, 0x05], b.length); // a message_id that runs past the end
+      return c;
+    };
+    for (let round = 0; round < 3; round++) {
+      const chunks = [codec.encode(good[0]!), failing(good[1]!), codec.encode(good[1]!), failing(good[2]!), codec.encode(good[2]!), codec.encode(good[3]!)];
+      const out = codec.decodeBatch(chunks);
+      expect(out.map((r) => (r instanceof CodecError ? r.code : normalize(r)))).to.deep.equal(chunks.map((c) => decodeOrError(c, js) as unknown).map((r) => (r as { error?: string }).error ?? r));
+      for (const f of good) expect(normalize(codec.decode(codec.encode(f)))).to.deep.equal(normalize(f));
+    }
   });
 
   it('puts a CodecError in the slot of each bad chunk and decodes the others', () => {

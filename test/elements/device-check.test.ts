@@ -30,7 +30,7 @@ async function mount(setup: (el: DeviceCheck) => void = () => {}): Promise<Devic
 }
 
 describe('<device-check>', function () {
-  this.timeout(40_000);
+  this.timeout(90_000);
   const mounted: Element[] = [];
   afterEach(() => {
     for (const el of mounted.splice(0)) el.remove();

@@ -18,7 +18,7 @@ function record(engine: AgoraEngine) {
 }
 
 describe('AgoraEngine (against a fake Agora client with the same event surface)', function () {
-  this.timeout(30_000);
+  this.timeout(60_000);
   let cloud: FakeAgoraCloud;
   let engines: AgoraEngine[];
   const videos: HTMLVideoElement[] = [];
@@ -170,7 +170,7 @@ describe('AgoraEngine (against a fake Agora client with the same event surface)'
   });
 
   it("has the real SDK's surface: the lazy loader returns agora-rtc-sdk-ng with the methods the fake mirrors", async function () {
-    this.timeout(30_000);
+    this.timeout(60_000);
     const sdk = await loadAgoraSdk();
     for (const name of ['createClient', 'createMicrophoneAudioTrack', 'createCameraVideoTrack'] as const) expect(sdk[name]).to.be.a('function');
     const real = sdk.createClient({ mode: 'rtc', codec: 'vp8' });

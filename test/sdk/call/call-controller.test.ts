@@ -6,7 +6,7 @@ import { SignalBus } from './signal-bus.ts';
 import { firstFrame, waitFor } from './wait.ts';
 
 describe('CallController: a whole call between two users in one page (built-in WebRTC engine)', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   let bus: SignalBus;
   let controllers: CallController[];
   const videos: HTMLVideoElement[] = [];
@@ -81,7 +81,7 @@ describe('CallController: a whole call between two users in one page (built-in W
     await waitFor(() => alice.state.participants.get().get('bob')?.connection === 'connected', 'connected');
     // Bob's side vanishes without a word (crash, network gone): close its peer connection directly.
     (bob.engine as WebRtcEngine).peerConnection('alice')!.close();
-    await waitFor(() => alice.state.participants.get().get('bob')?.connection === 'reconnecting', 'bob shown as reconnecting', 40_000);
+    await waitFor(() => alice.state.participants.get().get('bob')?.connection === 'reconnecting', 'bob shown as reconnecting', 60_000);
     await waitFor(() => alice.state.status.get() === CallStatus.Reconnecting, 'call reconnecting');
     expect(alice.state.reconnection.get().active).to.equal(true);
     alice.hangup();

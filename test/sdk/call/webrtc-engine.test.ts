@@ -22,7 +22,7 @@ async function framesDecodedFrom(engine: WebRtcEngine): Promise<number> {
 }
 
 describe('WebRtcEngine (two peer connections in one page)', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   let bus: SignalBus;
   let alice: WebRtcEngine;
   let bob: WebRtcEngine;
@@ -168,6 +168,6 @@ describe('WebRtcEngine (two peer connections in one page)', function () {
     expect(alice.localStream).to.equal(null);
     expect(left).to.deep.equal(['bob']);
     // Bob's side notices the connection going away.
-    await waitFor(() => ['disconnected', 'failed', 'closed'].includes(bob.peerConnection('alice')!.connectionState), 'bob sees the peer gone', 40_000);
+    await waitFor(() => ['disconnected', 'failed', 'closed'].includes(bob.peerConnection('alice')!.connectionState), 'bob sees the peer gone', 60_000);
   });
 });

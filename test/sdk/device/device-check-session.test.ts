@@ -27,7 +27,7 @@ function pluggable() {
 }
 
 describe('DeviceCheckSession', function () {
-  this.timeout(30_000);
+  this.timeout(60_000);
   let session: DeviceCheckSession | null = null;
   afterEach(() => session?.stop());
 

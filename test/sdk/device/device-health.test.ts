@@ -24,7 +24,7 @@ function overriding(fail: { audio?: DOMException; video?: DOMException }): Media
 const stopAll = (stream: MediaStream | null) => stream?.getTracks().forEach((t) => t.stop());
 
 describe('DeviceHealth (real getUserMedia with Chromium fake devices)', function () {
-  this.timeout(20_000);
+  this.timeout(60_000);
 
   it('gets camera and microphone, and the preview decodes frames', async () => {
     const health = new DeviceHealth();
@@ -130,7 +130,7 @@ describe('DeviceHealth (real getUserMedia with Chromium fake devices)', function
 });
 
 describe('MicLevelMeter (AnalyserNode)', function () {
-  this.timeout(20_000);
+  this.timeout(60_000);
 
   it('measures a known tone at its RMS level', async () => {
     const context = new AudioContext();

@@ -10,7 +10,7 @@ describe('network test', () => {
   });
 
   it('measures real round trips over a loopback data channel, with real loss', async function () {
-    this.timeout(20_000);
+    this.timeout(60_000);
     const probe = await LoopbackProbe.open({ dropEvery: 4 });
     try {
       const seen: Array<number | null> = [];

@@ -247,7 +247,7 @@ describe('WASM frame codec: batches and memory', () => {
     for (let round = 0; round < 3; round++) {
       const chunks = [codec.encode(good[0]!), failing(good[1]!), codec.encode(good[1]!), failing(good[2]!), codec.encode(good[2]!), codec.encode(good[3]!)];
       const out = codec.decodeBatch(chunks);
-      expect(out.map((r) => (r instanceof CodecError ? r.code : normalize(r)))).to.deep.equal(chunks.map((c) => decodeOrError(c, js) as unknown).map((r) => (r as { error?: string }).error ?? r));
+      expect(out.map((r) => (r instanceof FlareError ? r.code : normalize(r)))).to.deep.equal(chunks.map((c) => decodeOrError(c, js) as unknown).map((r) => (r as { error?: string }).error ?? r));
       for (const f of good) expect(normalize(codec.decode(codec.encode(f)))).to.deep.equal(normalize(f));
     }
   });

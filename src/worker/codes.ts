@@ -77,6 +77,8 @@ export const FailedCode = {
   PROTOCOL_ERROR: 'protocol_error',
   /** Automatic reconnection is off and the connection was lost. */
   CONNECTION_LOST: 'connection_lost',
+  /** Automatic reconnection is off and the first attempt did not connect. */
+  UNREACHABLE: 'unreachable',
 } as const;
 export type FailedCode = (typeof FailedCode)[keyof typeof FailedCode];
 

@@ -148,6 +148,11 @@ export class Heartbeat {
     this.#startRecheck(this.#clock.now());
   }
 
+  /** Sends one extra PING now (a fresh RTT sample); the schedule is unchanged. */
+  pingNow(): void {
+    if (this.#running) this.#ping(this.#clock.now());
+  }
+
   #schedule(ms: number): void {
     if (this.#timer !== null) this.#clock.clearTimeout(this.#timer);
     this.#expectedAt = this.#clock.now() + ms;

@@ -162,6 +162,20 @@ export class Racer {
     }
   }
 
+  /**
+   * Dials one transport, probes it and closes it: the metrics live scoring
+   * compares with the transport in use. Rejects like a dial does.
+   */
+  async measure(candidate: Candidate, signal: AbortSignal): Promise<ProtocolMetrics> {
+    const d = await this.#dial(candidate, signal);
+    try {
+      const probe = this.#o.prober ? await this.#o.prober(d, signal).catch(() => null) : null;
+      return metricsFromProbe(candidate.kind, d.connectMs, probe);
+    } finally {
+      d.transport.close(1000, 'probe done');
+    }
+  }
+
   async #decide(
     server: string,
     opened: Dialed[],

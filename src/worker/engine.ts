@@ -1,0 +1,103 @@
+/**
+ * The worker's API object (api.ts `FlareWorkerApi`): builds a session from
+ * options with the real parts (codecs with the WASM core when it loads,
+ * compressors, WebTransport and WebSocket transports, the IndexedDB outbox,
+ * batched events) and forwards the calls. worker.ts exposes it through
+ * comlink; tests also drive it over a MessageChannel in one window.
+ */
+import { loadCodecs } from '../codec/index.ts';
+import { createCompressor, type CompressionName } from '../codec/compression.ts';
+import { ErrorCode, FlareError } from '../codec/errors.ts';
+import type { ConnectionStats, EventSink, FlareWorkerApi, OutboundMessage, PageSignal, RemoteTokenProvider, SendReceipt, SessionOptions, WorkerEvent } from './api.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { EventBatcher } from './event-batcher.ts';
+import type { LinkCodecs } from './link.ts';
+import { resolveOptions } from './options.ts';
+import { IdbOutboxStore } from './outbox-store.ts';
+import { Session } from './session.ts';
+import type { TransportKind } from './transport.ts';
+import { WebSocketTransport } from './transports/websocket.ts';
+import { WebTransportTransport } from './transports/webtransport.ts';
+
+/** Seams for tests; production uses the defaults. */
+export interface EngineDeps {
+  clock?: Clock;
+}
+
+/** Creates the API object. Nothing happens until `init`. */
+export function createEngine(deps: EngineDeps = {}): FlareWorkerApi & { close(): Promise<void> } {
+  const clock = deps.clock ?? systemClock;
+  let session: Session | null = null;
+  let store: IdbOutboxStore | null = null;
+  let batcher: EventBatcher<WorkerEvent> | null = null;
+  const need = (): Session => {
+    if (!session) throw new FlareError(ErrorCode.INVALID_STATE, 'init() must be called first');
+    return session;
+  };
+
+  return {
+    async init(options: SessionOptions, sink: EventSink, tokenProvider: RemoteTokenProvider | null): Promise<void> {
+      if (session) throw new FlareError(ErrorCode.INVALID_STATE, 'init() was already called');
+      const o = resolveOptions(options, () => crypto.randomUUID());
+      const loaded = await loadCodecs({ preferWasm: o.preferWasm });
+      const offered = (o.compression ?? ['lz4', 'gzip', 'none']).filter((n) => n === 'none' || ['gzip', 'lz4'].includes(n));
+      const codecs: LinkCodecs = {
+        json: loaded.json,
+        protobuf: loaded.protobuf,
+        compressions: offered,
+        compressor: (name) => (name === 'none' ? null : createCompressor(name as CompressionName, { wasm: loaded.wasm })),
+      };
+      batcher = new EventBatcher<WorkerEvent>({ clock, deliver: (events, transfer) => sink(transfer.length ? transferList(events, transfer) : events) });
+      if (o.persistOutbox && IdbOutboxStore.available) {
+        try {
+          store = await IdbOutboxStore.open(`${o.url}|${o.userId ?? ''}`);
+        } catch {
+          store = null; // private mode and the like: the outbox lives in memory only
+        }
+      }
+      session = new Session(
+        { ...o, compression: offered },
+        {
+          clock,
+          codecs,
+          createTransport: (kind: TransportKind) =>
+            kind === 'webtransport'
+              ? new WebTransportTransport(o.webTransportUrl, { certHash: o.certHash })
+              : new WebSocketTransport(o.websocketUrl),
+          emit: (event, transfer) => batcher!.push(event, transfer),
+          flush: () => batcher!.flush(),
+          tokenProvider: tokenProvider ? (ctx) => tokenProvider(ctx) : null,
+          outboxStore: store,
+        },
+      );
+      if (store) session.restoreOutbox(await store.claim());
+    },
+    connect: () => need().connect(),
+    disconnect: () => need().disconnect(),
+    async send(message: OutboundMessage): Promise<SendReceipt> {
+      return need().send(message);
+    },
+    trackRoom: (room, lastSeq) => need().trackRoom(room, lastSeq),
+    untrackRoom: (room) => need().untrackRoom(room),
+    pageSignal: (signal: PageSignal) => need().pageSignal(signal),
+    switchTransport: (kind) => need().switchTransport(kind),
+    stats: (): ConnectionStats => need().stats(),
+    async close(): Promise<void> {
+      if (session) await session.disconnect();
+      batcher?.flush();
+      await store?.close();
+    },
+  };
+}
+
+/**
+ * Marks the batch for transfer. The sink is usually a comlink proxy, which
+ * transfers what `Comlink.transfer` registered; a plain function gets the
+ * events as they are (same realm, nothing to transfer).
+ */
+let transferList: (events: WorkerEvent[], transfer: Transferable[]) => WorkerEvent[] = (events) => events;
+
+/** Installs the transfer marker (worker.ts passes `Comlink.transfer`). */
+export function useTransfer(fn: (events: WorkerEvent[], transfer: Transferable[]) => WorkerEvent[]): void {
+  transferList = fn;
+}

@@ -1,0 +1,46 @@
+import { expect } from 'chai';
+import { Harness, testServer } from '../helpers/engine-harness.ts';
+
+describe('worker integration: racing against the reference server', function () {
+  this.timeout(30_000);
+  const open: Harness[] = [];
+  before(function () {
+    if (!testServer().serverUrl) this.skip();
+  });
+  afterEach(async () => {
+    for (const h of open.splice(0)) await h.close();
+  });
+
+  it('picks WebTransport when it works', async () => {
+    const h = await Harness.create({ userId: 'racer-1' });
+    open.push(h);
+    await h.engine.connect();
+    const connected = h.of('connected')[0]!;
+    expect(connected.transport).to.equal('webtransport');
+    const race = h.of('race')[0]!;
+    expect(race.winner).to.equal('webtransport');
+    expect(h.engine.stats().state).to.equal('connected');
+    // The connection works end to end: the server's echo method answers.
+    expect(await h.rpc('time')).to.have.property('now');
+  });
+
+  it('picks WebSocket when WebTransport cannot connect (wrong certificate)', async () => {
+    const h = await Harness.create({ userId: 'racer-2', certHash: '00'.repeat(32) });
+    open.push(h);
+    await h.engine.connect();
+    expect(h.of('connected')[0]!.transport).to.equal('websocket');
+    expect(h.of('race')[0]!.decidedBy).to.equal('only');
+    expect(await h.rpc('time')).to.have.property('now');
+  });
+
+  it('uses WebSocket alone when told to, with batching negotiated', async () => {
+    const h = await Harness.create({ userId: 'racer-3', transports: ['websocket'] });
+    open.push(h);
+    await h.engine.connect();
+    const c = h.of('connected')[0]!;
+    expect(c.transport).to.equal('websocket');
+    expect(c.format).to.equal('protobuf');
+    const conns = await h.rpc<{ connections: number; by_transport: Record<string, number> }>('get_connections');
+    expect(conns.by_transport.websocket).to.be.at.least(1);
+  });
+});

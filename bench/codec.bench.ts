@@ -130,7 +130,8 @@ async function contenders(frames: Frame[], op: 'encode' | 'decode'): Promise<Sid
 
 async function measureCase(name: string, frames: Frame[], op: 'encode' | 'decode', quick: boolean): Promise<BenchRow[]> {
   const sides = await contenders(frames, op);
-  const samples = await measureRates(sides, { quick, rounds: quick ? 3 : 9 });
+  // Short rounds, many of them: finer interleaving keeps ratios meaningful on a busy machine.
+  const samples = await measureRates(sides, { quick, rounds: quick ? 5 : 25, roundMs: 50 });
   const rows: BenchRow[] = [];
   const ref = summarize(samples.get('protobufjs')!).value;
   for (const s of sides) {

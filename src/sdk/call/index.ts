@@ -21,3 +21,5 @@ export { CallController } from './call-controller.ts';
 export type { CallControllerOptions } from './call-controller.ts';
 export { realTimers } from './timers.ts';
 export type { TimerHandle, Timers } from './timers.ts';
+export { PageStatusTracker, pageStatusOf } from './page-status.ts';
+export type { PageDocument } from './page-status.ts';

@@ -1,0 +1,780 @@
+/**
+ * The Redis Broker: several server processes behave as one (docs/SCALE-OUT.md).
+ *
+ * - Channels: Redis pub/sub on a dedicated subscriber connection; one Redis
+ *   subscription per channel per process, however many local handlers.
+ * - Logs: a counter (`INCR`) and a stream whose ids are `<seq>-0`, written by
+ *   one Lua script that also PUBLISHes the entry, so every process receives a
+ *   log's entries in seq order. Streams are trimmed with `MAXLEN ~`; reads
+ *   clamp to the last `historySize` like the in-memory broker.
+ * - Presence: a sorted set per room scored by expiry (Redis' clock) plus a
+ *   hash of member JSON; a crashed process's members expire.
+ *
+ * While Redis is unreachable the broker is *degraded*: publishes reach this
+ * process's subscribers only; appends to logs this process knows get
+ * provisional seqs (continuing its highest known seq) and are delivered
+ * locally; presence is kept in a local mirror. When both connections are back
+ * it recovers by itself: resubscribe, re-add presence, raise every counter to
+ * at least the highest seq this process has seen (a Redis restart without
+ * persistence must not make seqs go backwards), deliver what local
+ * subscribers missed, and re-append the outage's entries (and any real entry
+ * a provisional seq hid) under new seqs. See docs/SCALE-OUT.md for the
+ * guarantees.
+ */
+import { Buffer } from 'node:buffer';
+import { Redis } from 'ioredis';
+import { ErrorCode, FlareError } from '../../src/codec/errors.ts';
+import type { Logger } from '../log.ts';
+import type { Broker, BrokerHealth, BrokerMessage, LogEntry, PresenceMember, RangeOptions, Unsubscribe } from './broker.ts';
+import { decodeEntryBody, decodeMember, decodeMessage, encodeEntryBody, encodeMember, encodeMessage, seqOfId } from './redis-codec.ts';
+
+export interface RedisBrokerOptions {
+  /** redis://[user:password@]host:port[/db] (rediss:// for TLS). */
+  url: string;
+  /** Entries kept per log (streams are trimmed to about this; reads clamp to it). */
+  historySize: number;
+  /** Prefix of every key and channel, so deployments can share a Redis (default `flare`). */
+  prefix?: string;
+  log?: Logger;
+  /** Called when a subscriber throws (it does not affect other subscribers). */
+  onHandlerError?: (e: unknown) => void;
+  /** The channel on which a log's entries are published (default: `inbox:<u>` -> `user:<u>`, else the log's name). */
+  channelFor?: (log: string) => string;
+  /** Recent entries kept per log in this process, for history reads during an outage (default 64). */
+  recentPerLog?: number;
+  /** Most provisional entries held during an outage, all logs together (default 10,000). */
+  outageBuffer?: number;
+  /** A Redis command that has not answered in this time counts as a lost connection (default 3 s). */
+  commandTimeoutMs?: number;
+  /** Longest pause between reconnection attempts (default 1 s). */
+  reconnectMaxDelayMs?: number;
+}
+
+export const RedisState = {
+  CONNECTING: 'connecting',
+  READY: 'ready',
+  DOWN: 'down',
+  RECOVERING: 'recovering',
+  CLOSED: 'closed',
+} as const;
+export type RedisState = (typeof RedisState)[keyof typeof RedisState];
+
+export interface RedisBrokerHealth extends BrokerHealth {
+  state: RedisState;
+  /** The Redis address, without credentials. */
+  redis: string;
+  /** Unix ms since when Redis has been unreachable (absent when ready). */
+  down_since?: number;
+  /** Provisional entries waiting to be written to Redis. */
+  provisional: number;
+  recoveries: number;
+}
+
+/** What this process knows about one log. */
+interface LogState {
+  /** Highest seq known to exist (from Redis, or provisional during an outage). */
+  hw: number;
+  /** Whether `hw` ever came from Redis (else provisional appends are refused). */
+  based: boolean;
+  /** When this process first touched the log (Unix ms). */
+  since: number;
+  /** Last time it was used (for pruning). */
+  touched: number;
+  /** Recent entries delivered here, ascending (history during an outage). */
+  recent: LogEntry[];
+  /** Outage: the seq before the first provisional entry, and the provisional entries. */
+  provisionalBase: number | null;
+  pending: LogEntry[];
+}
+
+interface PresenceLocal {
+  member: PresenceMember;
+  ttlMs: number;
+  expires: number;
+}
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+// ------------------------------------------------------------------ scripts
+
+/** KEYS: counter, stream. ARGV: maxlen, channel ('' = none), body. Returns the seq. */
+const APPEND = `
+local seq = redis.call('INCR', KEYS[1])
+local ok = redis.pcall('XADD', KEYS[2], 'MAXLEN', '~', ARGV[1], string.format('%d-0', seq), 'd', ARGV[3])
+if type(ok) == 'table' and ok.err then
+  local info = redis.call('XINFO', 'STREAM', KEYS[2])
+  local last = 0
+  for i = 1, #info, 2 do
+    if info[i] == 'last-generated-id' then last = tonumber(string.match(info[i + 1], '^(%d+)')) end
+  end
+  seq = last + 1
+  redis.call('SET', KEYS[1], string.format('%d', seq))
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[1], string.format('%d-0', seq), 'd', ARGV[3])
+end
+if ARGV[2] ~= '' then redis.call('PUBLISH', ARGV[2], 'E' .. string.format('%d', seq) .. '\\n' .. ARGV[3]) end
+return seq
+`;
+
+/** KEYS: counter, stream. ARGV: after (-1: none), before (-1: none), limit, cap, reverse (1/0). Returns {last, entries}. */
+const RANGE = `
+local last = tonumber(redis.call('GET', KEYS[1]) or '0')
+local oldest = math.max(1, last - tonumber(ARGV[4]) + 1)
+local after = math.max(tonumber(ARGV[1]), oldest - 1, 0)
+local before = tonumber(ARGV[2])
+if before < 0 or before > last + 1 then before = last + 1 end
+local lo, hi = after + 1, before - 1
+if hi < lo then return {last, {}} end
+if ARGV[5] == '1' then
+  return {last, redis.call('XREVRANGE', KEYS[2], string.format('%d-0', hi), string.format('%d-0', lo), 'COUNT', ARGV[3])}
+end
+return {last, redis.call('XRANGE', KEYS[2], string.format('%d-0', lo), string.format('%d-0', hi), 'COUNT', ARGV[3])}
+`;
+
+/**
+ * Recovery. KEYS: counter, stream. ARGV: hw, from (-1: no read), limit.
+ * Raises the counter to at least hw; returns {old counter, entries after min(from, old)}.
+ */
+const RESYNC = `
+local old = tonumber(redis.call('GET', KEYS[1]) or '0')
+local hw = tonumber(ARGV[1])
+if old < hw then redis.call('SET', KEYS[1], string.format('%d', hw)) end
+local from = tonumber(ARGV[2])
+if from < 0 then return {old, {}} end
+if old < from then from = old end
+return {old, redis.call('XRANGE', KEYS[2], string.format('%d-0', from + 1), '+', 'COUNT', ARGV[3])}
+`;
+
+const NOW = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+`;
+
+/** KEYS: zset, hash. ARGV: id, member JSON, ttl ms. Returns 1 when the member was not present. */
+const PRESENCE_ADD = `${NOW}
+local ttl = tonumber(ARGV[3])
+local prev = redis.call('ZSCORE', KEYS[1], ARGV[1])
+redis.call('ZADD', KEYS[1], string.format('%d', now + ttl), ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], string.format('%d', ttl * 2 + 1000))
+redis.call('PEXPIRE', KEYS[2], string.format('%d', ttl * 2 + 1000))
+if prev and tonumber(prev) > now then return 0 end
+return 1
+`;
+
+/** KEYS: zset, hash. ARGV: id. Returns 1 when the member was present (and not expired). */
+const PRESENCE_REMOVE = `${NOW}
+local prev = redis.call('ZSCORE', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+if prev and tonumber(prev) > now then return 1 end
+return 0
+`;
+
+/** KEYS: zset, hash. Drops expired members; returns the JSON of the others. */
+const PRESENCE_LIST = `${NOW}
+local nowText = string.format('%d', now)
+local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', nowText)
+for i = 1, #dead, 1000 do
+  redis.call('HDEL', KEYS[2], unpack(dead, i, math.min(i + 999, #dead)))
+end
+if #dead > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', nowText) end
+local ids = redis.call('ZRANGE', KEYS[1], 0, -1)
+local out = {}
+for i = 1, #ids, 1000 do
+  local vals = redis.call('HMGET', KEYS[2], unpack(ids, i, math.min(i + 999, #ids)))
+  for j = 1, #vals do if vals[j] then out[#out + 1] = vals[j] end end
+end
+return out
+`;
+
+type Reply = Uint8Array | number | Reply[];
+
+interface ScriptedRedis {
+  flareAppend(counter: string, stream: string, maxlen: string, channel: string, body: Buffer): Promise<number>;
+  flareRangeBuffer(counter: string, stream: string, after: string, before: string, limit: string, cap: string, reverse: string): Promise<Reply[]>;
+  flareResyncBuffer(counter: string, stream: string, hw: string, from: string, limit: string): Promise<Reply[]>;
+  flarePresenceAdd(zset: string, hash: string, id: string, json: string, ttl: string): Promise<number>;
+  flarePresenceRemove(zset: string, hash: string, id: string): Promise<number>;
+  flarePresenceListBuffer(zset: string, hash: string): Promise<Uint8Array[]>;
+}
+
+/** The default: a user's direct messages go out on the user's channel. */
+export function defaultChannelFor(log: string): string {
+  return log.startsWith('inbox:') ? `user:${log.slice('inbox:'.length)}` : log;
+}
+
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return 'redis';
+  }
+}
+
+const decoder = new TextDecoder();
+
+/** ioredis sends Buffers as bytes (a plain Uint8Array would be stringified). */
+function buf(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function isConnectionError(e: unknown): boolean {
+  const msg = e instanceof Error ? `${e.name} ${e.message}` : String(e);
+  return /connection is closed|stream isn't writeable|command timed out|MaxRetriesPerRequest|ECONNRE|EPIPE|ETIMEDOUT|ENOTCONN|socket|connection lost|broken pipe/i.test(msg);
+}
+
+export class RedisBroker implements Broker {
+  readonly kind = 'redis';
+  readonly #opts: Required<Omit<RedisBrokerOptions, 'log' | 'onHandlerError'>> & Pick<RedisBrokerOptions, 'log' | 'onHandlerError'>;
+  readonly #cmd: Redis & ScriptedRedis;
+  readonly #sub: Redis;
+  readonly #prefix: string;
+  readonly #handlers = new Map<string, Set<(m: BrokerMessage) => void>>();
+  readonly #logs = new Map<string, LogState>();
+  readonly #presence = new Map<string, Map<string, PresenceLocal>>();
+  /** Entries appended through the script (already published to Redis). */
+  readonly #own = new WeakSet<LogEntry>();
+  /** Provisional entries (never published to Redis as such). */
+  readonly #provisional = new WeakSet<LogEntry>();
+  #pendingTotal = 0;
+  #state: RedisState = RedisState.CONNECTING;
+  #generation = 0;
+  #downSince: number | null = Date.now();
+  #lastError = 'connecting';
+  #recoveries = 0;
+  #everReady = false;
+  /** Messages that arrive while recovering, delivered once it is done. */
+  #held: Array<[string, Uint8Array]> = [];
+  #waiters: Array<() => void> = [];
+  #pruner: ReturnType<typeof setInterval> | null = null;
+  #lastErrorLog = 0;
+
+  constructor(options: RedisBrokerOptions) {
+    this.#opts = {
+      prefix: 'flare',
+      channelFor: defaultChannelFor,
+      recentPerLog: 64,
+      outageBuffer: 10_000,
+      commandTimeoutMs: 3_000,
+      reconnectMaxDelayMs: 1_000,
+      ...options,
+    };
+    this.#prefix = this.#opts.prefix;
+    const common = {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      autoResubscribe: false,
+      autoResendUnfulfilledCommands: false,
+      connectTimeout: Math.max(1000, this.#opts.commandTimeoutMs),
+      retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), this.#opts.reconnectMaxDelayMs),
+    };
+    this.#cmd = new Redis(this.#opts.url, { ...common, commandTimeout: this.#opts.commandTimeoutMs, connectionName: 'flare-cmd' }) as Redis & ScriptedRedis;
+    this.#sub = new Redis(this.#opts.url, { ...common, connectionName: 'flare-sub' });
+    this.#cmd.defineCommand('flareAppend', { numberOfKeys: 2, lua: APPEND });
+    this.#cmd.defineCommand('flareRange', { numberOfKeys: 2, lua: RANGE });
+    this.#cmd.defineCommand('flareResync', { numberOfKeys: 2, lua: RESYNC });
+    this.#cmd.defineCommand('flarePresenceAdd', { numberOfKeys: 2, lua: PRESENCE_ADD });
+    this.#cmd.defineCommand('flarePresenceRemove', { numberOfKeys: 2, lua: PRESENCE_REMOVE });
+    this.#cmd.defineCommand('flarePresenceList', { numberOfKeys: 2, lua: PRESENCE_LIST });
+    for (const [name, conn] of [['cmd', this.#cmd], ['sub', this.#sub]] as const) {
+      conn.on('ready', () => this.#connectionChanged());
+      conn.on('close', () => this.#connectionChanged());
+      conn.on('end', () => this.#connectionChanged());
+      conn.on('error', (e: Error) => this.#noteError(`${name}: ${e.message || e.name}`));
+    }
+    this.#sub.on('messageBuffer', (channel: Uint8Array, message: Uint8Array) => this.#onRedisMessage(channel, message));
+    this.#pruner = setInterval(() => this.#prune(), 60_000);
+    if (typeof Deno !== 'undefined') Deno.unrefTimer(this.#pruner as unknown as number);
+  }
+
+  /**
+   * Creates a broker and waits (up to `waitMs`) for Redis. When Redis is not
+   * reachable by then, the broker starts degraded and keeps trying.
+   */
+  static async connect(options: RedisBrokerOptions, waitMs = 5_000): Promise<RedisBroker> {
+    const b = new RedisBroker(options);
+    b.#cmd.connect().catch(() => {});
+    b.#sub.connect().catch(() => {});
+    await b.whenReady(waitMs);
+    if (b.#state !== RedisState.READY) options.log?.warn('redis unreachable at start: the broker runs degraded until it answers', { redis: redact(options.url), error: b.#lastError });
+    return b;
+  }
+
+  get state(): RedisState {
+    return this.#state;
+  }
+
+  /** Resolves once the broker is ready (true) or `timeoutMs` passed (false). */
+  async whenReady(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.#state !== RedisState.READY) {
+      const left = deadline - Date.now();
+      if (left <= 0 || this.#state === RedisState.CLOSED) return false;
+      await this.#nextStateChange(left);
+    }
+    return true;
+  }
+
+  #nextStateChange(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, timeoutMs);
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+      this.#waiters.push(done);
+    });
+  }
+
+  #setState(next: RedisState): void {
+    if (this.#state === next) return;
+    this.#state = next;
+    const w = this.#waiters;
+    this.#waiters = [];
+    for (const f of w) f();
+  }
+
+  #noteError(text: string): void {
+    this.#lastError = text;
+    const now = Date.now();
+    if (now - this.#lastErrorLog > 5_000) {
+      this.#lastErrorLog = now;
+      this.#opts.log?.warn('redis error', { error: text });
+    }
+  }
+
+  // ------------------------------------------------------------- connection
+
+  #connectionChanged(): void {
+    if (this.#state === RedisState.CLOSED) return;
+    const up = this.#cmd.status === 'ready' && this.#sub.status === 'ready';
+    if (!up) {
+      if (this.#state !== RedisState.DOWN && this.#state !== RedisState.CONNECTING) {
+        this.#generation++;
+        this.#downSince = Date.now();
+        this.#held = [];
+        this.#setState(RedisState.DOWN);
+        this.#opts.log?.warn('redis unreachable: the broker is degraded (local delivery only)', { error: this.#lastError });
+      }
+      return;
+    }
+    if (this.#state === RedisState.DOWN || this.#state === RedisState.CONNECTING) void this.#recover();
+  }
+
+  async #recover(): Promise<void> {
+    const gen = ++this.#generation;
+    const check = () => {
+      if (gen !== this.#generation) throw new Error('recovery interrupted');
+    };
+    this.#held = [];
+    this.#setState(RedisState.RECOVERING);
+    const t0 = Date.now();
+    try {
+      const channels = [...this.#handlers.keys()].map((c) => this.#channelKey(c));
+      for (let i = 0; i < channels.length; i += 500) await this.#sub.subscribe(...channels.slice(i, i + 500));
+      check();
+      await this.#readdPresence();
+      check();
+      const stats = await this.#resyncLogs(check);
+      check();
+      const held = this.#held;
+      this.#held = [];
+      for (const [channel, bytes] of held) this.#deliverRaw(channel, bytes);
+      const wasDown = this.#everReady;
+      this.#everReady = true;
+      if (wasDown) this.#recoveries++;
+      this.#downSince = null;
+      this.#setState(RedisState.READY);
+      this.#opts.log?.info(wasDown ? 'redis reachable again: broker recovered' : 'redis broker ready', { redis: redact(this.#opts.url), channels: channels.length, ms: Date.now() - t0, ...stats });
+    } catch (e) {
+      if (gen !== this.#generation || this.#state === RedisState.CLOSED) return;
+      this.#noteError(`recovery: ${(e as Error).message}`);
+      this.#downSince ??= Date.now();
+      this.#setState(RedisState.DOWN);
+      setTimeout(() => this.#connectionChanged(), 250);
+    }
+  }
+
+  async #readdPresence(): Promise<void> {
+    const now = Date.now();
+    const work: Promise<unknown>[] = [];
+    for (const [set, members] of this.#presence) {
+      for (const [id, p] of members) {
+        if (p.expires <= now) {
+          members.delete(id);
+          continue;
+        }
+        const [z, h] = this.#presenceKeys(set);
+        work.push(this.#cmd.flarePresenceAdd(z, h, id, encodeMember(p.member), String(p.ttlMs)));
+      }
+      if (members.size === 0) this.#presence.delete(set);
+    }
+    await Promise.all(work);
+  }
+
+  /**
+   * Raises every known counter to this process's high-water mark, delivers
+   * what local subscribers missed, and re-appends outage entries and the real
+   * entries that provisional seqs hid here.
+   */
+  async #resyncLogs(check: () => void): Promise<{ logs: number; caught_up: number; reappended: number }> {
+    let caughtUp = 0;
+    let reappended = 0;
+    const logs = [...this.#logs.entries()];
+    const limit = String(Math.max(this.#opts.historySize, 1000));
+    for (let i = 0; i < logs.length; i += 200) {
+      const batch = logs.slice(i, i + 200);
+      const replies = await Promise.all(
+        batch.map(([log, st]) => {
+          const local = this.#handlers.has(this.#opts.channelFor(log));
+          const read = local || st.pending.length > 0;
+          const from = !read ? -1 : st.based ? (st.provisionalBase ?? st.hw) : 0;
+          return this.#cmd.flareResyncBuffer(this.#counterKey(log), this.#streamKey(log), String(st.based ? st.hw : 0), String(from), limit);
+        }),
+      );
+      check();
+      for (let j = 0; j < batch.length; j++) {
+        const [log, st] = batch[j]!;
+        const reply = replies[j]!;
+        const old = Number(reply[0]);
+        const entries = this.#entriesOf(reply[1] as Reply[]);
+        const channel = this.#opts.channelFor(log);
+        const shadowPossible = st.based && (st.pending.length > 0 || old < st.hw);
+        const seen = new Set<string>();
+        for (const e of st.recent) seen.add(e.messageId);
+        for (const e of st.pending) seen.add(e.messageId);
+        const copies: LogEntry[] = [];
+        const catchUp: LogEntry[] = [];
+        for (const e of entries) {
+          if (e.seq <= st.hw) {
+            if (shadowPossible && !seen.has(e.messageId)) copies.push(e);
+          } else if (st.based || e.timestamp >= st.since) catchUp.push(e);
+        }
+        const pending = st.pending;
+        this.#pendingTotal -= pending.length;
+        st.pending = [];
+        st.provisionalBase = null;
+        if (pending.length > 0) st.recent = [];
+        st.hw = Math.max(st.hw, old, entries.at(-1)?.seq ?? 0);
+        st.based = true;
+        for (const e of catchUp) this.#dispatch(channel, { kind: 'entry', log, entry: e });
+        caughtUp += catchUp.length;
+        const again = [...copies, ...pending].sort((a, b) => a.timestamp - b.timestamp);
+        for (const e of again) {
+          const { seq: _seq, ...rest } = e;
+          const seq = Number(await this.#cmd.flareAppend(this.#counterKey(log), this.#streamKey(log), String(this.#opts.historySize), this.#channelKey(channel), buf(encodeEntryBody(log, rest))));
+          st.hw = Math.max(st.hw, seq);
+        }
+        reappended += again.length;
+        if (again.length) this.#opts.log?.info('outage entries written to redis', { log, provisional: pending.length, hidden: copies.length });
+      }
+    }
+    return { logs: logs.length, caught_up: caughtUp, reappended };
+  }
+
+  // --------------------------------------------------------------- channels
+
+  #channelKey(channel: string): string {
+    return `${this.#prefix}:ch:${channel}`;
+  }
+
+  #onRedisMessage(channelBytes: Uint8Array, message: Uint8Array): void {
+    const full = decoder.decode(channelBytes);
+    const channel = full.slice(this.#prefix.length + 4);
+    if (this.#state === RedisState.RECOVERING) {
+      this.#held.push([channel, message]);
+      return;
+    }
+    this.#deliverRaw(channel, message);
+  }
+
+  #deliverRaw(channel: string, bytes: Uint8Array): void {
+    if (!this.#handlers.has(channel)) return;
+    let m: BrokerMessage;
+    try {
+      m = decodeMessage(bytes);
+    } catch (e) {
+      this.#noteError(`undecodable message on ${channel}: ${(e as Error).message}`);
+      return;
+    }
+    this.#dispatch(channel, m);
+  }
+
+  /** Delivers to this process's subscribers, in order. */
+  #dispatch(channel: string, m: BrokerMessage): void {
+    if (m.kind === 'entry') {
+      const st = this.#touch(m.log);
+      const e = m.entry;
+      if (!this.#provisional.has(e)) {
+        st.hw = Math.max(st.hw, e.seq);
+        if (this.#state === RedisState.READY || this.#state === RedisState.RECOVERING) st.based = true;
+      }
+      const last = st.recent.at(-1);
+      if (!last || e.seq > last.seq) {
+        st.recent.push(e);
+        if (st.recent.length > this.#opts.recentPerLog) st.recent.splice(0, st.recent.length - this.#opts.recentPerLog);
+      }
+    }
+    const subs = this.#handlers.get(channel);
+    if (!subs) return;
+    for (const handler of [...subs]) {
+      try {
+        handler(m);
+      } catch (e) {
+        this.#opts.onHandlerError?.(e);
+      }
+    }
+  }
+
+  #up(): boolean {
+    return this.#state === RedisState.READY || this.#state === RedisState.RECOVERING;
+  }
+
+  async publish(channel: string, message: BrokerMessage): Promise<void> {
+    if (message.kind === 'entry') {
+      const e = message.entry;
+      if (this.#provisional.has(e)) return this.#dispatch(channel, message);
+      if (this.#own.has(e) && channel === this.#opts.channelFor(message.log)) {
+        // The append script published it already. While degraded the subscriber
+        // may have missed it: deliver here too (receivers drop seqs they have).
+        if (!this.#up()) this.#dispatch(channel, message);
+        return;
+      }
+    }
+    if (this.#up()) {
+      try {
+        await this.#cmd.publish(this.#channelKey(channel), buf(encodeMessage(message)));
+        return;
+      } catch (e) {
+        if (!isConnectionError(e)) throw e;
+        this.#noteError(`publish: ${(e as Error).message}`);
+      }
+    }
+    this.#dispatch(channel, message);
+  }
+
+  async subscribe(channel: string, handler: (message: BrokerMessage) => void): Promise<Unsubscribe> {
+    let subs = this.#handlers.get(channel);
+    const first = !subs;
+    if (!subs) this.#handlers.set(channel, (subs = new Set()));
+    subs.add(handler);
+    if (first && this.#up()) {
+      // Failures are fine: recovery resubscribes every channel.
+      await this.#sub.subscribe(this.#channelKey(channel)).catch((e: Error) => this.#noteError(`subscribe: ${e.message}`));
+    }
+    return async () => {
+      subs.delete(handler);
+      if (subs.size === 0 && this.#handlers.get(channel) === subs) {
+        this.#handlers.delete(channel);
+        if (this.#up()) await this.#sub.unsubscribe(this.#channelKey(channel)).catch(() => {});
+      }
+    };
+  }
+
+  // -------------------------------------------------------------------- logs
+
+  #counterKey(log: string): string {
+    return `${this.#prefix}:{${log}}:seq`;
+  }
+
+  #streamKey(log: string): string {
+    return `${this.#prefix}:{${log}}:log`;
+  }
+
+  #touch(log: string): LogState {
+    let st = this.#logs.get(log);
+    const now = Date.now();
+    if (!st) this.#logs.set(log, (st = { hw: 0, based: false, since: now, touched: now, recent: [], provisionalBase: null, pending: [] }));
+    st.touched = now;
+    return st;
+  }
+
+  async #settled(): Promise<void> {
+    while (this.#state === RedisState.RECOVERING) await this.#nextStateChange(this.#opts.commandTimeoutMs);
+  }
+
+  async append(log: string, entry: Omit<LogEntry, 'seq'>): Promise<LogEntry> {
+    if (this.#state === RedisState.RECOVERING) await this.#settled();
+    const st = this.#touch(log);
+    if (this.#state === RedisState.READY) {
+      try {
+        const body = buf(encodeEntryBody(log, entry));
+        const seq = Number(await this.#cmd.flareAppend(this.#counterKey(log), this.#streamKey(log), String(this.#opts.historySize), this.#channelKey(this.#opts.channelFor(log)), body));
+        const full: LogEntry = { ...entry, seq };
+        this.#own.add(full);
+        st.hw = Math.max(st.hw, seq);
+        st.based = true;
+        return full;
+      } catch (e) {
+        if (!isConnectionError(e)) throw e;
+        this.#noteError(`append: ${(e as Error).message}`);
+      }
+    }
+    return this.#appendProvisional(log, st, entry);
+  }
+
+  #appendProvisional(log: string, st: LogState, entry: Omit<LogEntry, 'seq'>): LogEntry {
+    if (!st.based) throw new FlareError(ErrorCode.UNAVAILABLE, `redis is unreachable and this process does not know the sequence of ${log}: retry later`);
+    if (this.#pendingTotal >= this.#opts.outageBuffer) throw new FlareError(ErrorCode.UNAVAILABLE, 'redis is unreachable and the outage buffer is full: retry later');
+    const full: LogEntry = { ...entry, seq: st.hw + 1 };
+    st.provisionalBase ??= st.hw;
+    st.hw = full.seq;
+    st.pending.push(full);
+    this.#pendingTotal++;
+    this.#provisional.add(full);
+    return full;
+  }
+
+  #entriesOf(rows: Reply[]): LogEntry[] {
+    const out: LogEntry[] = [];
+    for (const row of rows) {
+      const [id, fields] = row as [Uint8Array, Uint8Array[]];
+      const body = fields[1];
+      if (!body) continue;
+      out.push(decodeEntryBody(body, seqOfId(id)).entry);
+    }
+    return out;
+  }
+
+  async range(log: string, options: RangeOptions): Promise<LogEntry[]> {
+    if (options.limit <= 0) return [];
+    const reverse = options.after === undefined && options.before !== undefined;
+    const st = this.#touch(log);
+    if (this.#up()) {
+      try {
+        const reply = await this.#cmd.flareRangeBuffer(
+          this.#counterKey(log),
+          this.#streamKey(log),
+          String(options.after ?? -1),
+          String(options.before === undefined ? -1 : Math.min(options.before, MAX_SAFE)),
+          String(options.limit),
+          String(Math.max(1, this.#opts.historySize)),
+          reverse ? '1' : '0',
+        );
+        const entries = this.#entriesOf(reply[1] as Reply[]);
+        if (reverse) entries.reverse();
+        st.hw = Math.max(st.hw, Number(reply[0]));
+        st.based = true;
+        return entries;
+      } catch (e) {
+        if (!isConnectionError(e)) throw e;
+        this.#noteError(`range: ${(e as Error).message}`);
+      }
+    }
+    // Degraded: what this process saw recently.
+    const after = options.after ?? 0;
+    const before = options.before ?? Infinity;
+    const inRange = st.recent.filter((e) => e.seq > after && e.seq < before);
+    return reverse ? inRange.slice(-options.limit) : inRange.slice(0, options.limit);
+  }
+
+  async lastSeq(log: string): Promise<number> {
+    const st = this.#touch(log);
+    if (this.#up()) {
+      try {
+        const v = Number((await this.#cmd.get(this.#counterKey(log))) ?? 0);
+        st.hw = Math.max(st.hw, v);
+        st.based = true;
+        return v;
+      } catch (e) {
+        if (!isConnectionError(e)) throw e;
+        this.#noteError(`lastSeq: ${(e as Error).message}`);
+      }
+    }
+    return st.hw;
+  }
+
+  // ---------------------------------------------------------------- presence
+
+  #presenceKeys(set: string): [string, string] {
+    return [`${this.#prefix}:{presence:${set}}:z`, `${this.#prefix}:{presence:${set}}:h`];
+  }
+
+  async presenceAdd(set: string, member: PresenceMember, ttlMs: number): Promise<boolean> {
+    let local = this.#presence.get(set);
+    if (!local) this.#presence.set(set, (local = new Map()));
+    const now = Date.now();
+    const prev = local.get(member.id);
+    local.set(member.id, { member, ttlMs, expires: now + ttlMs });
+    if (this.#up()) {
+      try {
+        const [z, h] = this.#presenceKeys(set);
+        return (await this.#cmd.flarePresenceAdd(z, h, member.id, encodeMember(member), String(ttlMs))) === 1;
+      } catch (e) {
+        if (!isConnectionError(e)) throw e;
+        this.#noteError(`presence: ${(e as Error).message}`);
+      }
+    }
+    return !prev || prev.expires <= now;
+  }
+
+  async presenceRemove(set: string, memberId: string): Promise<boolean> {
+    const local = this.#presence.get(set);
+    const prev = local?.get(memberId);
+    local?.delete(memberId);
+    if (local && local.size === 0) this.#presence.delete(set);
+    if (this.#up()) {
+      try {
+        const [z, h] = this.#presenceKeys(set);
+        return (await this.#cmd.flarePresenceRemove(z, h, memberId)) === 1;
+      } catch (e) {
+        if (!isConnectionError(e)) throw e;
+        this.#noteError(`presence: ${(e as Error).message}`);
+      }
+    }
+    return !!prev && prev.expires > Date.now();
+  }
+
+  async presenceList(set: string): Promise<PresenceMember[]> {
+    if (this.#up()) {
+      try {
+        const [z, h] = this.#presenceKeys(set);
+        return (await this.#cmd.flarePresenceListBuffer(z, h)).map(decodeMember);
+      } catch (e) {
+        if (!isConnectionError(e)) throw e;
+        this.#noteError(`presence: ${(e as Error).message}`);
+      }
+    }
+    // Degraded: this process's own members only.
+    const now = Date.now();
+    return [...(this.#presence.get(set)?.values() ?? [])].filter((p) => p.expires > now).map((p) => p.member);
+  }
+
+  // ------------------------------------------------------------------- misc
+
+  health(): RedisBrokerHealth {
+    const ok = this.#state === RedisState.READY;
+    return {
+      ok,
+      kind: this.kind,
+      ...(ok ? {} : { detail: `${this.#state}: ${this.#lastError}` }),
+      state: this.#state,
+      redis: redact(this.#opts.url),
+      ...(this.#downSince !== null && !ok ? { down_since: this.#downSince } : {}),
+      provisional: this.#pendingTotal,
+      recoveries: this.#recoveries,
+    };
+  }
+
+  /** Forgets logs nobody here has used for ten minutes (nothing pending, no local subscriber). */
+  #prune(): void {
+    const cutoff = Date.now() - 600_000;
+    for (const [log, st] of this.#logs) {
+      if (st.touched < cutoff && st.pending.length === 0 && !this.#handlers.has(this.#opts.channelFor(log))) this.#logs.delete(log);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#state === RedisState.CLOSED) return;
+    this.#generation++;
+    this.#setState(RedisState.CLOSED);
+    if (this.#pruner !== null) clearInterval(this.#pruner);
+    this.#handlers.clear();
+    const quit = (c: Redis) => (c.status === 'ready' ? c.quit().catch(() => c.disconnect()) : Promise.resolve(c.disconnect()));
+    await Promise.all([quit(this.#cmd), quit(this.#sub)]);
+  }
+}

@@ -49,8 +49,13 @@ interface BindgenExports {
   __wbindgen_free(ptr: number, size: number): void;
 }
 
+/** lz4-wasm from the test server's node_modules. */
 export async function loadLz4Wasm(): Promise<Lz4Wasm> {
-  const bytes = await (await fetch('/node_modules/lz4-wasm/lz4_wasm_bg.wasm')).arrayBuffer();
+  return lz4WasmFromBytes(await (await fetch('/node_modules/lz4-wasm/lz4_wasm_bg.wasm')).arrayBuffer());
+}
+
+/** lz4-wasm from the bytes of its `lz4_wasm_bg.wasm` (for pages that cannot fetch node_modules). */
+export async function lz4WasmFromBytes(bytes: BufferSource): Promise<Lz4Wasm> {
   const { instance } = await WebAssembly.instantiate(bytes, {
     './lz4_wasm_bg.js': { __wbindgen_string_new: () => 0 },
   });

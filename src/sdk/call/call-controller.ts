@@ -15,6 +15,7 @@ import { ReconnectionManager, type ReconnectPolicy } from './reconnection-manage
 import type { RtcEngine, RtcEngineEvents } from './rtc-engine.ts';
 import { realTimers, type Timers } from './timers.ts';
 import { WebRtcEngine } from './webrtc-engine.ts';
+import { DevicePreferences } from '../device/device-preferences.ts';
 
 /** Options of {@link CallController}. */
 export interface CallControllerOptions {
@@ -24,7 +25,7 @@ export interface CallControllerOptions {
   signaller: CallSignaller;
   /** Makes the media engine of a call (by `call.engine`); default: the built-in WebRTC engine. */
   createEngine?: (call: CurrentCall) => RtcEngine;
-  /** Devices to capture from (default: the browser's defaults). */
+  /** Devices to capture from (default: the ones remembered by the last device check, else the browser's defaults). */
   devices?: () => Partial<ChosenDevices>;
   /** STUN/TURN for the default WebRTC engine. */
   iceServers?: RTCIceServer[];
@@ -129,7 +130,7 @@ export class CallController {
       this.state.setState(CallStatus.Failed, { code: FailCode.MEDIA_FAILED, reason: `media with ${call.peerId} did not connect` });
     });
     try {
-      await engine.join({ callId: call.callId, selfId: this.#o.selfId, peers: [call.peerId], media: call.media, devices: this.#o.devices?.() });
+      await engine.join({ callId: call.callId, selfId: this.#o.selfId, peers: [call.peerId], media: call.media, devices: (this.#o.devices ?? (() => new DevicePreferences().load()))() });
     } catch (error) {
       if (this.#engine === engine) this.state.setState(CallStatus.Failed, { code: FailCode.MEDIA_FAILED, reason: `could not start media: ${String(error)}` });
       return;

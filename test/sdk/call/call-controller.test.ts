@@ -27,6 +27,10 @@ describe('CallController: a whole call between two users in one page (built-in W
   }
 
   it('rings, connects with video both ways, shows quality, mutes, turns the camera off, hangs up', async () => {
+    // The device check remembered a microphone: the call captures from it.
+    const mics = (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'audioinput' && d.deviceId !== 'default');
+    const mic = mics.at(-1)!.deviceId;
+    localStorage.setItem('flare.devices', JSON.stringify({ audioInput: mic, videoInput: '', audioOutput: '' }));
     const alice = user('alice');
     const bob = user('bob');
     bob.signalling.on('incoming', () => bob.accept());
@@ -39,6 +43,8 @@ describe('CallController: a whole call between two users in one page (built-in W
       expect(video.videoWidth).to.be.greaterThan(0);
     }
     expect(alice.localStream.get()!.getVideoTracks()[0]!.readyState).to.equal('live');
+    expect(alice.localStream.get()!.getAudioTracks()[0]!.getSettings().deviceId).to.equal(mic);
+    localStorage.removeItem('flare.devices');
     await waitFor(() => alice.state.participants.get().get('bob')?.connection === 'connected', 'bob connected at alice');
     const quality = await waitFor(() => alice.state.participants.get().get('bob')?.quality, 'quality of bob at alice');
     expect(quality.level).to.be.within(1, 6);

@@ -27,12 +27,12 @@ function frame(rand: () => number, i: number, payload: Uint8Array): Frame {
   );
 }
 
-/** `count` chat frames with ~80-120 byte JSON payloads (~200 B encoded). */
+/** `count` chat frames with ~40-80 byte JSON payloads (~200 B encoded). */
 export function smallFrames(count: number): Frame[] {
   const rand = rng(1);
   const enc = new TextEncoder();
   return Array.from({ length: count }, (_, i) =>
-    frame(rand, i, enc.encode(JSON.stringify({ text: chatText(rand, 60 + Math.floor(rand() * 40)) }))),
+    frame(rand, i, enc.encode(JSON.stringify({ text: chatText(rand, 25 + Math.floor(rand() * 40)) }))),
   );
 }
 

@@ -25,6 +25,11 @@ export const LZ4_DEFAULT_MAX_OUTPUT = 16 * 1024 * 1024;
 /** Largest input either backend compresses. */
 export const LZ4_MAX_INPUT = 1 << 30;
 
+export interface Lz4CompressOptions {
+  /** Speed over ratio as in the reference LZ4 (1, the default, is LZ4_compress_default; up to 65537). */
+  acceleration?: number;
+}
+
 export interface Lz4DecompressOptions {
   /** Largest decompressed size accepted, in bytes (default 16 MiB); more is a DECOMPRESSED_TOO_LARGE error. */
   maxOutput?: number;
@@ -33,10 +38,10 @@ export interface Lz4DecompressOptions {
 /** An LZ4 frame codec. Every method throws CodecError on bad input and never returns partial data. */
 export interface Lz4Codec {
   readonly backend: 'wasm' | 'js';
-  compress(data: Uint8Array): Uint8Array;
+  compress(data: Uint8Array, options?: Lz4CompressOptions): Uint8Array;
   decompress(frame: Uint8Array, options?: Lz4DecompressOptions): Uint8Array;
   /** Compresses many messages in one call; results in order. */
-  compressBatch(messages: readonly Uint8Array[]): Uint8Array[];
+  compressBatch(messages: readonly Uint8Array[], options?: Lz4CompressOptions): Uint8Array[];
   /** Decompresses many frames in one call; throws the first failure (its `details.index` says which). */
   decompressBatch(frames: readonly Uint8Array[], options?: Lz4DecompressOptions): Uint8Array[];
 }
@@ -49,6 +54,14 @@ function maxOutputOf(options: Lz4DecompressOptions | undefined): number {
     throw new CodecError(ErrorCode.INVALID_ARGUMENT, `lz4: maxOutput must be an integer in [0, 2^31), got ${limit}`);
   }
   return limit;
+}
+
+function accelerationOf(options: Lz4CompressOptions | undefined): number {
+  const a = options?.acceleration ?? 1;
+  if (!Number.isInteger(a) || a < 1 || a > 65537) {
+    throw new CodecError(ErrorCode.INVALID_ARGUMENT, `lz4: acceleration must be an integer in [1, 65537], got ${a}`);
+  }
+  return a;
 }
 
 function checkInput(n: number): void {
@@ -67,18 +80,19 @@ function declaredSize(frame: Uint8Array, limit: number): number {
 /** The pure-JavaScript backend. */
 export const jsLz4Codec: Lz4Codec = {
   backend: 'js',
-  compress(data) {
+  compress(data, options) {
+    const accel = accelerationOf(options);
     checkInput(data.length);
     const out = new Uint8Array(HEADER + blockBound(data.length));
     new DataView(out.buffer).setUint32(0, data.length, true);
-    return out.slice(0, HEADER + compressBlockJs(data, out, HEADER));
+    return out.slice(0, HEADER + compressBlockJs(data, out, HEADER, accel));
   },
   decompress(frame, options) {
     const limit = maxOutputOf(options);
     return decompressJs(frame, limit, undefined);
   },
-  compressBatch(messages) {
-    return messages.map((m) => this.compress(m));
+  compressBatch(messages, options) {
+    return messages.map((m) => this.compress(m, options));
   },
   decompressBatch(frames, options) {
     const limit = maxOutputOf(options);
@@ -97,7 +111,6 @@ function decompressJs(frame: Uint8Array, limit: number, index: number | undefine
 
 /** The exports assembly/compress/lz4-api.ts adds to the core. */
 interface Lz4Exports {
-  lz4Bound(len: number): number;
   lz4Compress(src: number, len: number, dst: number, cap: number, accel: number): number;
   lz4DecompressedSize(src: number, len: number, limit: number): number;
   lz4Decompress(src: number, len: number, dst: number, cap: number, limit: number): number;
@@ -152,15 +165,16 @@ class WasmLz4 implements Lz4Codec {
     this.#out = new Scratch(core);
   }
 
-  compress(data: Uint8Array): Uint8Array {
+  compress(data: Uint8Array, options?: Lz4CompressOptions): Uint8Array {
+    const accel = accelerationOf(options);
     checkInput(data.length);
-    const bound = this.#x.lz4Bound(data.length);
+    const bound = HEADER + blockBound(data.length);
     try {
       const src = this.#in.reserve(data.length);
       const dst = this.#out.reserve(bound);
       const mem = this.#core.u8;
       mem.set(data, src);
-      const n = this.#x.lz4Compress(src, data.length, dst, bound, 1);
+      const n = this.#x.lz4Compress(src, data.length, dst, bound, accel);
       if (n < 0) throw lz4Error(n, 0);
       return mem.slice(dst, dst + n);
     } finally {
@@ -186,19 +200,21 @@ class WasmLz4 implements Lz4Codec {
     }
   }
 
-  compressBatch(messages: readonly Uint8Array[]): Uint8Array[] {
+  compressBatch(messages: readonly Uint8Array[], options?: Lz4CompressOptions): Uint8Array[] {
+    const accel = accelerationOf(options);
     let total = 0;
     for (const m of messages) {
       checkInput(m.length);
       total += HEADER + m.length;
     }
+    if (total > 0x7fffffff) throw lz4Error(Lz4Code.BAD_ARGUMENT, 0);
     try {
       const src = this.#in.reserve(total);
       this.#pack(messages, src);
       const need = this.#x.lz4CompressBatchBound(src, total);
       if (need < 0) throw lz4Error(need, 0);
       const dst = this.#out.reserve(need);
-      const n = this.#x.lz4CompressBatch(src, total, dst, need, 1);
+      const n = this.#x.lz4CompressBatch(src, total, dst, need, accel);
       if (n < 0) throw lz4Error(n, 0);
       return this.#unpack(dst, n, messages.length, 0);
     } finally {
@@ -279,8 +295,8 @@ export function lz4Codec(): Lz4Codec {
 }
 
 /** Compresses `data` into an LZ4 frame (u32 LE size + block). */
-export function lz4Compress(data: Uint8Array): Uint8Array {
-  return lz4Codec().compress(data);
+export function lz4Compress(data: Uint8Array, options?: Lz4CompressOptions): Uint8Array {
+  return lz4Codec().compress(data, options);
 }
 
 /** Decompresses an LZ4 frame; CodecError on corrupt input or past `maxOutput` (16 MiB). */
@@ -289,8 +305,8 @@ export function lz4Decompress(frame: Uint8Array, options?: Lz4DecompressOptions)
 }
 
 /** Compresses many messages with one WASM call. */
-export function lz4CompressBatch(messages: readonly Uint8Array[]): Uint8Array[] {
-  return lz4Codec().compressBatch(messages);
+export function lz4CompressBatch(messages: readonly Uint8Array[], options?: Lz4CompressOptions): Uint8Array[] {
+  return lz4Codec().compressBatch(messages, options);
 }
 
 /** Decompresses many frames with one WASM call; throws the first failure. */

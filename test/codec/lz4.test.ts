@@ -134,6 +134,19 @@ for (const codec of codecs) {
       }
     });
 
+    it('trades ratio for speed with acceleration, with the same bytes on both backends', () => {
+      const data = json(100_000);
+      const plain = roundTrip(codec, data);
+      const fast = codec.compress(data, { acceleration: 16 });
+      expect(equal(codec.decompress(fast), data)).to.equal(true);
+      expect(fast.length).to.be.greaterThan(plain.length);
+      const other = codec === wasmLz4 ? jsLz4Codec : wasmLz4;
+      expect(equal(fast, other.compress(data, { acceleration: 16 }))).to.equal(true);
+      for (const bad of [0, 1.5, 70_000]) {
+        expect(failure(() => codec.compress(data, { acceleration: bad })).code).to.equal(ErrorCode.INVALID_ARGUMENT);
+      }
+    });
+
     it('compresses redundant data and bounds the growth of random data', () => {
       const rep = roundTrip(codec, repetitive(1 * MiB));
       expect(rep.length).to.be.lessThan(MiB / 20);

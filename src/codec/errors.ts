@@ -36,6 +36,9 @@ export const ErrorCode = {
   /** A shared service (the server's Redis broker) is unreachable for now; retry later. */
   UNAVAILABLE: 'unavailable',
   INTERNAL: 'internal',
+  // calls
+  /** Camera / microphone capture or the media connection failed (ICE restart, Agora SDK, ...). */
+  MEDIA_FAILED: 'media_failed',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

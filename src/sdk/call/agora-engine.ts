@@ -21,6 +21,7 @@ import { Emitter } from './emitter.ts';
 import { gradeNetworkQuality } from './network-quality.ts';
 import { RtcEngineKind, type ParticipantStats, type RtcEngine, type RtcEngineEvents, type RtcJoinOptions } from './rtc-engine.ts';
 import type { NetworkQualityLevel } from './call-types.ts';
+import { CallError } from './call-error.ts';
 
 /** Why a token is asked for. */
 export type AgoraTokenReason = 'join' | 'will-expire' | 'expired';
@@ -47,7 +48,7 @@ export interface AgoraEngineOptions {
 export async function loadAgoraSdk(): Promise<AgoraRtcLike> {
   const mod = (await import('agora-rtc-sdk-ng')) as { default?: IAgoraRTC };
   const sdk: IAgoraRTC | undefined = mod.default ?? (globalThis as { AgoraRTC?: IAgoraRTC }).AgoraRTC;
-  if (!sdk) throw new Error('agora-rtc-sdk-ng did not load');
+  if (!sdk) throw CallError.mediaFailed('agora-rtc-sdk-ng did not load');
   const checked: AgoraRtcLike = sdk; // the real SDK satisfies the structural subset
   return checked;
 }
@@ -86,7 +87,7 @@ export class AgoraEngine implements RtcEngine {
   }
 
   async join(options: RtcJoinOptions): Promise<void> {
-    if (this.#joined) throw new Error('already joined');
+    if (this.#joined) throw CallError.invalidState('already joined');
     const sdk = (this.#sdk ??= await (this.#o.loadSdk ?? loadAgoraSdk)());
     const devices = options.devices ?? {};
     const [audio, video] = await Promise.all([
@@ -167,9 +168,9 @@ export class AgoraEngine implements RtcEngine {
   /** Leaves and joins the channel again with a fresh token, republishing the local tracks. */
   async restart({ signal }: { retryCount: number; signal: AbortSignal }): Promise<void> {
     const joined = this.#joined;
-    if (!joined) throw new Error('not joined');
+    if (!joined) throw CallError.invalidState('not joined');
     await this.#disconnect(false);
-    if (signal.aborted) throw new Error('aborted');
+    if (signal.aborted) throw CallError.aborted('rejoin aborted');
     await this.#connect(joined.options, 'expired');
   }
 

@@ -12,6 +12,7 @@ import { ConnectCode, EndCode, FailCode, StartCode, type CallStateCode } from '.
 import type { CallStateManager, ReadonlySignal } from './call-state-manager.ts';
 import { CallTimeoutManager, TimeoutKind } from './call-timeout-manager.ts';
 import { Emitter } from './emitter.ts';
+import { CallError } from './call-error.ts';
 
 /** The call being set up or running. */
 export interface CurrentCall {
@@ -82,7 +83,7 @@ export class CallSignalling {
 
   /** Rings `to`. Returns the call id. Throws when a call is already active. */
   call(to: string, options: { media?: CallMedia; engine?: string } = {}): string {
-    if (this.#o.state.isActive.get()) throw new Error('a call is already active');
+    if (this.#o.state.isActive.get()) throw CallError.invalidState('a call is already active');
     const call: CurrentCall = {
       callId: (this.#o.newCallId ?? (() => crypto.randomUUID()))(),
       peerId: to,

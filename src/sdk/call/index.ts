@@ -23,3 +23,4 @@ export { realTimers } from './timers.ts';
 export type { TimerHandle, Timers } from './timers.ts';
 export { PageStatusTracker, pageStatusOf } from './page-status.ts';
 export type { PageDocument } from './page-status.ts';
+export { CallError } from './call-error.ts';

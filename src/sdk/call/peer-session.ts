@@ -10,6 +10,7 @@ import type { Emitter } from './emitter.ts';
 import type { RtcEngineEvents, ParticipantStats } from './rtc-engine.ts';
 import type { Timers } from './timers.ts';
 import { readPeerStats, type InboundCounters } from './webrtc-stats.ts';
+import { CallError } from './call-error.ts';
 
 /** What a session needs from its engine. */
 export interface PeerSessionOptions {
@@ -110,15 +111,15 @@ export class PeerSession {
   restartIce(options: { signal?: AbortSignal; timeoutMs: number }): Promise<void> {
     const pc = this.pc;
     const before = iceUfrag(pc.localDescription);
-    if (options.signal?.aborted) return Promise.reject(new Error('aborted'));
+    if (options.signal?.aborted) return Promise.reject(CallError.aborted('ICE restart aborted'));
     return new Promise<void>((resolve, reject) => {
       const check = () => {
         const ufrag = iceUfrag(pc.localDescription);
-        if (pc.connectionState === 'closed') return finish(new Error('connection closed'));
+        if (pc.connectionState === 'closed') return finish(CallError.mediaFailed('peer connection closed'));
         if (ufrag !== null && ufrag !== before && pc.signalingState === 'stable' && pc.connectionState === 'connected') finish();
       };
-      const onAbort = () => finish(new Error('aborted'));
-      const timer = this.#o.timers.setTimeout(() => finish(new Error('ICE restart timed out')), options.timeoutMs);
+      const onAbort = () => finish(CallError.aborted('ICE restart aborted'));
+      const timer = this.#o.timers.setTimeout(() => finish(CallError.mediaFailed('ICE restart timed out', undefined, { timeoutMs: options.timeoutMs })), options.timeoutMs);
       const finish = (error?: Error) => {
         this.#o.timers.clearTimeout(timer);
         pc.removeEventListener('connectionstatechange', check);

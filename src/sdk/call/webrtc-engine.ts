@@ -16,6 +16,7 @@ import {
   type RtcJoinOptions,
 } from './rtc-engine.ts';
 import { realTimers, type Timers } from './timers.ts';
+import { CallError } from './call-error.ts';
 
 /** Options of {@link WebRtcEngine}. */
 export interface WebRtcEngineOptions {
@@ -62,7 +63,7 @@ export class WebRtcEngine implements RtcEngine {
   }
 
   async join(options: RtcJoinOptions): Promise<void> {
-    if (this.#join) throw new Error('already joined');
+    if (this.#join) throw CallError.invalidState('already joined');
     this.#join = options;
     this.#audioMuted = false;
     const stream = await captureLocalMedia(this.#mediaDevices(), options.media, options.devices);
@@ -151,7 +152,7 @@ export class WebRtcEngine implements RtcEngine {
   async restart({ signal }: { retryCount: number; signal: AbortSignal }): Promise<void> {
     const timeoutMs = this.#o.restartTimeoutMs ?? 10_000;
     const sessions = [...this.#sessions.values()].filter((s) => s.pc.connectionState !== 'connected' || this.#sessions.size === 1);
-    if (sessions.length === 0) throw new Error('no peer connection to restart');
+    if (sessions.length === 0) throw CallError.mediaFailed('no peer connection to restart');
     await Promise.all(sessions.map((session) => session.restartIce({ signal, timeoutMs })));
   }
 
@@ -220,7 +221,7 @@ export class WebRtcEngine implements RtcEngine {
   }
 
   #requireStream(): MediaStream {
-    if (!this.#stream) throw new Error('not joined');
+    if (!this.#stream) throw CallError.invalidState('not joined');
     return this.#stream;
   }
 

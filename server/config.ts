@@ -17,6 +17,10 @@ export const ConflictPolicy = {
 } as const;
 export type ConflictPolicy = (typeof ConflictPolicy)[keyof typeof ConflictPolicy];
 
+/** Where shared state lives: this process's memory, or Redis (several processes as one server). */
+export const BrokerKind = { MEMORY: 'memory', REDIS: 'redis' } as const;
+export type BrokerKind = (typeof BrokerKind)[keyof typeof BrokerKind];
+
 export const LogLevel = { DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error', SILENT: 'silent' } as const;
 export type LogLevel = (typeof LogLevel)[keyof typeof LogLevel];
 
@@ -63,6 +67,10 @@ export interface ServerConfig {
   /** Allow several frames per WebSocket message when the client asks. */
   allowBatching: boolean;
   logLevel: LogLevel;
+  /** `memory` or `redis`; null: `redis` when `redisUrl` is set, else `memory`. */
+  broker: BrokerKind | null;
+  /** Redis for the `redis` broker (default redis://127.0.0.1:6379); docs/SCALE-OUT.md. */
+  redisUrl: string | null;
 }
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -94,6 +102,8 @@ export const DEFAULTS: Readonly<ServerConfig> = Object.freeze({
   testMethods: true,
   allowBatching: true,
   logLevel: LogLevel.INFO,
+  broker: null,
+  redisUrl: null,
 });
 
 type Kind = 'int' | 'bytes' | 'duration' | 'string' | 'bool' | 'path';
@@ -139,6 +149,8 @@ export const OPTIONS: readonly Option[] = [
   { key: 'testMethods', flag: 'test-methods', env: 'FLARE_TEST_METHODS', kind: 'bool', help: 'enable test/bench helper RPC methods' },
   { key: 'allowBatching', flag: 'batching', env: 'FLARE_BATCHING', kind: 'bool', help: 'allow several frames per WebSocket message' },
   { key: 'logLevel', flag: 'log-level', env: 'FLARE_LOG_LEVEL', kind: 'string', help: 'debug | info | warn | error | silent', choices: Object.values(LogLevel) },
+  { key: 'broker', flag: 'broker', env: 'FLARE_BROKER', kind: 'string', help: 'memory | redis (default: redis when --redis is given)', choices: Object.values(BrokerKind) },
+  { key: 'redisUrl', flag: 'redis', env: 'REDIS_URL', kind: 'path', help: 'Redis URL for several processes as one server (redis://host:6379)' },
 ];
 
 /** A configuration error: the message says which option and why. */
@@ -231,6 +243,8 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
   if (c.httpTls && c.certFile === null) throw new ConfigError('--http-tls needs --cert and --key (browsers do not trust the development certificate for HTTPS)');
   if (c.devCertValidityMs > 14 * DAY) throw new ConfigError('--dev-cert-validity: Chromium accepts certificate hashes only for certificates valid at most 14 days');
   if (c.maxFrameBytes < 1024) throw new ConfigError('--max-frame-bytes: at least 1KiB');
+  if (c.broker === null && c.redisUrl !== null) c.broker = BrokerKind.REDIS;
+  if (c.broker === BrokerKind.REDIS) c.redisUrl ??= 'redis://127.0.0.1:6379';
   return { help: false, config: c };
 }
 

@@ -6,7 +6,7 @@
 import type { ServerConfig } from './config.ts';
 import { createAuthenticator } from './auth.ts';
 import type { Broker } from './broker/broker.ts';
-import { MemoryBroker } from './broker/memory.ts';
+import { createBroker } from './broker/select.ts';
 import { installBuiltins } from './builtins.ts';
 import { loadServerCodecs } from './codecs.ts';
 import type { ServerContext } from './context.ts';
@@ -16,6 +16,7 @@ import { Hub } from './hub.ts';
 import { createLogger, type Logger } from './log.ts';
 import { serverMetrics } from './metrics.ts';
 import { RoomService } from './rooms.ts';
+import { installUserRpc } from './user-rpc.ts';
 import { CertManager, developmentIdentity, loadIdentity, type TlsIdentity } from './tls.ts';
 import { WebTransportServer } from './transports/webtransport.ts';
 
@@ -61,7 +62,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const metrics = serverMetrics();
   const { codecs, report } = await loadServerCodecs();
   const identity = config.certFile && config.keyFile ? await loadIdentity(config.certFile, config.keyFile) : await developmentIdentity(config.devCertValidityMs);
-  const broker = options.broker ?? new MemoryBroker({ historySize: config.historySize, onHandlerError: (e) => log.error('broker subscriber failed', { err: e }) });
+  const broker = options.broker ?? (await createBroker(config, log));
   const rooms = new RoomService({ config, log, metrics, broker });
   const serverId = crypto.randomUUID().slice(0, 8);
   const hub = new Hub({ config, log, metrics, broker, rooms, serverId });
@@ -80,9 +81,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     startedAt: Date.now(),
   };
   installBuiltins(handlers, hub, rooms, config.testMethods);
+  const userRpc = await installUserRpc(handlers, ctx);
   options.configure?.(handlers, ctx);
   metrics.gauge('flare_connections', 'Open connections, by transport.', () => Object.entries(hub.countsByTransport()).map(([transport, n]) => [{ transport }, n]));
   metrics.gauge('flare_rooms', 'Rooms with members in this process.', () => rooms.localRoomCount);
+  metrics.gauge('flare_broker_up', 'Whether the broker is usable (0 while Redis is unreachable).', () => (broker.health().ok ? 1 : 0));
   metrics.gauge('flare_process_resident_memory_bytes', 'Resident set size of the server process.', () => Deno.memoryUsage().rss);
 
   await hub.start();
@@ -141,6 +144,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         await hub.goAwayAll(opts.reconnectWindowMs ?? config.reconnectWindowMs, opts.graceMs ?? config.shutdownGraceMs, options.random);
         certs.stop();
         rooms.stop();
+        await userRpc.stop();
         await hub.stop();
         wt.close();
         await http.shutdown();

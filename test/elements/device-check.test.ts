@@ -102,6 +102,19 @@ describe('<device-check>', function () {
     probe.close();
   });
 
+  it('works from markup alone: auto-start and lang attributes', async () => {
+    const host = track(document.createElement('div'));
+    host.innerHTML = '<device-check auto-start lang="zh-CN" theme="dark"></device-check>';
+    document.body.append(host);
+    const el = host.querySelector('device-check')!;
+    expect(el.autoStart).to.equal(true);
+    await waitFor(() => el.session?.verdict.get() === 'ready', 'started by itself');
+    await el.updateComplete;
+    expect($(el, '[part~="verdict"]')!.textContent).to.equal('一切就绪，可以开始通话。');
+    expect(text(el)).to.contain('已跳过网络检测');
+    expect(await axeViolations(el)).to.deep.equal([]);
+  });
+
   it('shows guidance when permission is denied, with a working Try again', async () => {
     const real = navigator.mediaDevices;
     let deny = true;

@@ -43,6 +43,7 @@ export default css`
     --flare-border: #2f353d;
     --flare-surface: #1e2227;
     --flare-accent: #5b8def;
+    --flare-accent-fg: #0b1220;
     --flare-ok: #4ade80;
     --flare-warn: #fbbf24;
     --flare-error: #f87171;
@@ -56,6 +57,7 @@ export default css`
       --flare-border: #2f353d;
       --flare-surface: #1e2227;
       --flare-accent: #5b8def;
+      --flare-accent-fg: #0b1220;
       --flare-ok: #4ade80;
       --flare-warn: #fbbf24;
       --flare-error: #f87171;

@@ -70,7 +70,8 @@ export function lz4Decompress(src: usize, len: i32, dst: usize, dstCap: i32, lim
 
 /**
  * Output bytes `lz4CompressBatch` needs for the packed messages at `src`, or
- * LZ4_TRUNCATED when the packing is cut short, LZ4_BAD_ARGUMENT past 2 GiB.
+ * LZ4_TRUNCATED when the packing is cut short, LZ4_BAD_ARGUMENT for a message
+ * over LZ4_MAX_INPUT or a total past 2 GiB.
  */
 export function lz4CompressBatchBound(src: usize, len: i32): i32 {
   let p = src;
@@ -81,6 +82,7 @@ export function lz4CompressBatchBound(src: usize, len: i32): i32 {
     const n = load<u32>(p);
     p += HEADER;
     if (<u64>n > <u64>(end - p)) return LZ4_TRUNCATED;
+    if (n > <u32>LZ4_MAX_INPUT) return LZ4_BAD_ARGUMENT;
     p += <usize>n;
     total += <i64>(HEADER + HEADER + blockBound(<i32>n));
     if (total > <i64>i32.MAX_VALUE) return LZ4_BAD_ARGUMENT;

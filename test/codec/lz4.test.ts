@@ -335,6 +335,9 @@ describe('lz4 WASM decoder memory safety', () => {
   interface Raw {
     memory: WebAssembly.Memory;
     lz4Decompress(src: number, len: number, dst: number, cap: number, limit: number): number;
+    lz4DecompressBatchSize(src: number, len: number, limit: number): number;
+    lz4DecompressBatch(src: number, len: number, dst: number, cap: number, limit: number): number;
+    lz4CompressBatchBound(src: number, len: number): number;
   }
   const raw = core.exports as unknown as Raw;
   const PAGE = 65536;
@@ -380,6 +383,49 @@ describe('lz4 WASM decoder memory safety', () => {
         for (let i = dst + size; i < src; i++) if (mem[i] !== 0xa5) throw new Error(`wrote after the output at +${i - dst - size}`);
       }),
       { numRuns: 3000 },
+    );
+  });
+
+  it('fuzz: batch exports stay inside their buffers whatever the packing claims', () => {
+    const frames = [json(300), text(50), periodic(2, 100)].map((d) => wasmLz4.compress(d));
+    const packed = fc.array(
+      fc.oneof(
+        fc.nat(2).map((i) => frames[i]!),
+        fc.uint8Array({ maxLength: 40 }),
+      ),
+      { maxLength: 6 },
+    ).chain((parts) =>
+      fc.tuple(fc.constant(parts), fc.array(fc.tuple(fc.nat(), fc.nat(255)), { maxLength: 4 }), fc.nat()).map(([ps, edits, cut]) => {
+        const total = ps.reduce((n, q) => n + 4 + q.length, 0);
+        const out = new Uint8Array(total);
+        let o = 0;
+        for (const q of ps) {
+          new DataView(out.buffer).setUint32(o, q.length, true);
+          out.set(q, o + 4);
+          o += 4 + q.length;
+        }
+        for (const [at, v] of edits) if (total) out[at % total] = v; // may break the length fields too
+        return out.subarray(0, cut % 4 === 0 && total ? cut % total : total);
+      }),
+    );
+    fc.assert(
+      fc.property(packed, (f) => {
+        const base = lastPage();
+        const mem = new Uint8Array(raw.memory.buffer);
+        const src = pageEnd - f.length;
+        mem.fill(0xa5, base, src);
+        mem.set(f, src);
+        expect(raw.lz4CompressBatchBound(src, f.length)).to.be.at.least(-8);
+        const need = raw.lz4DecompressBatchSize(src, f.length, 1 << 12); // at most 6 x (4 + 4 KiB): fits the page
+        if (need < 0) return;
+        expect(need).to.be.at.most(src - base - 2 * GUARD);
+        const dst = base + GUARD;
+        const n = raw.lz4DecompressBatch(src, f.length, dst, need, 1 << 12);
+        expect(n).to.be.within(0, need);
+        for (let i = base; i < dst; i++) if (mem[i] !== 0xa5) throw new Error('wrote before the output');
+        for (let i = dst + need; i < src; i++) if (mem[i] !== 0xa5) throw new Error('wrote after the output');
+      }),
+      { numRuns: 2000 },
     );
   });
 });

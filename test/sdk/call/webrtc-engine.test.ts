@@ -82,8 +82,7 @@ describe('WebRtcEngine (two peer connections in one page)', function () {
     expect(stats.rttMs).to.be.a('number').and.at.least(0);
     expect(stats.packetLoss).to.be.within(0, 1);
     expect(stats.level).to.be.within(1, 6);
-    // Loopback in one page: well inside "excellent" or "good".
-    expect(stats.level).to.be.at.most(3);
+    expect(stats.jitterMs).to.be.a('number').and.at.least(0);
   });
 
   it('mutes, turns the camera off and on, and the other side follows', async () => {

@@ -14,7 +14,7 @@ describe('network test', () => {
     const probe = await LoopbackProbe.open({ dropEvery: 4 });
     try {
       const seen: Array<number | null> = [];
-      const result = await runNetworkTest(probe, { samples: 12, intervalMs: 10, timeoutMs: 500, onSample: (s) => seen.push(s.rttMs) });
+      const result = await runNetworkTest(probe, { samples: 12, intervalMs: 10, timeoutMs: 2000, onSample: (s) => seen.push(s.rttMs) });
       expect(result.status).to.equal('measured');
       if (result.status !== 'measured') return;
       expect(result.probe).to.equal('datachannel-loopback');

@@ -5,7 +5,7 @@
  * batched events) and forwards the calls. worker.ts exposes it through
  * comlink; tests also drive it over a MessageChannel in one window.
  */
-import { loadCodecs } from '../codec/index.ts';
+import { createDeframer, loadCodecs } from '../codec/index.ts';
 import { createCompressor, type CompressionName } from '../codec/compression.ts';
 import { ErrorCode, FlareError } from '../codec/errors.ts';
 import type { ConnectionStats, EventSink, FlareWorkerApi, OutboundMessage, PageSignal, RemoteTokenProvider, SendReceipt, SessionOptions, WorkerEvent } from './api.ts';
@@ -15,13 +15,15 @@ import type { LinkCodecs } from './link.ts';
 import { resolveOptions } from './options.ts';
 import { IdbOutboxStore } from './outbox-store.ts';
 import { Session } from './session.ts';
-import type { TransportKind } from './transport.ts';
+import type { Transport, TransportKind } from './transport.ts';
 import { WebSocketTransport } from './transports/websocket.ts';
 import { WebTransportTransport } from './transports/webtransport.ts';
 
 /** Seams for tests; production uses the defaults. */
 export interface EngineDeps {
   clock?: Clock;
+  /** Wraps every transport made (tests cut wires and inject bytes through it). */
+  wrapTransport?: (transport: Transport) => Transport;
 }
 
 /** Creates the API object. Nothing happens until `init`. */
@@ -60,10 +62,13 @@ export function createEngine(deps: EngineDeps = {}): FlareWorkerApi & { close():
         {
           clock,
           codecs,
-          createTransport: (kind: TransportKind) =>
-            kind === 'webtransport'
-              ? new WebTransportTransport(o.webTransportUrl, { certHash: o.certHash })
-              : new WebSocketTransport(o.websocketUrl),
+          createTransport: (kind: TransportKind) => {
+            const t: Transport =
+              kind === 'webtransport'
+                ? new WebTransportTransport(o.webTransportUrl, { certHash: o.certHash, createDeframer: () => createDeframer({ wasm: loaded.wasm }) })
+                : new WebSocketTransport(o.websocketUrl);
+            return deps.wrapTransport ? deps.wrapTransport(t) : t;
+          },
           emit: (event, transfer) => batcher!.push(event, transfer),
           flush: () => batcher!.flush(),
           tokenProvider: tokenProvider ? (ctx) => tokenProvider(ctx) : null,

@@ -3,7 +3,7 @@
  * real reference server started by scripts/test.mjs, with its events
  * collected, plus RPC over the session (the server's built-in methods).
  */
-import { createEngine } from '../../../src/worker/engine.ts';
+import { createEngine, type EngineDeps } from '../../../src/worker/engine.ts';
 import type { InboundMessage, SessionOptions, WorkerEvent } from '../../../src/worker/api.ts';
 import { ExtCommand } from '../../../src/protocol/extensions.ts';
 
@@ -22,13 +22,21 @@ const dec = new TextDecoder();
 let rpcCounter = 0;
 
 export class Harness {
-  readonly engine = createEngine();
+  readonly engine: ReturnType<typeof createEngine>;
   readonly events: WorkerEvent[] = [];
   readonly #watchers = new Set<() => void>();
 
+  constructor(deps: EngineDeps = {}) {
+    this.engine = createEngine(deps);
+  }
+
   /** Creates and inits an engine for the test server (persistOutbox off unless asked). */
-  static async create(options: Partial<SessionOptions> = {}, tokenProvider: Parameters<ReturnType<typeof createEngine>['init']>[2] = null): Promise<Harness> {
-    const h = new Harness();
+  static async create(
+    options: Partial<SessionOptions> = {},
+    tokenProvider: Parameters<ReturnType<typeof createEngine>['init']>[2] = null,
+    deps: EngineDeps = {},
+  ): Promise<Harness> {
+    const h = new Harness(deps);
     const { serverUrl, certHash } = testServer();
     await h.engine.init({ url: serverUrl!, certHash, persistOutbox: false, ...options }, (batch) => h.#push(batch), tokenProvider);
     return h;

@@ -13,6 +13,7 @@ export type BytesJson = number[];
 /** map<string, bytes> as serde_json writes `HashMap<String, Vec<u8>>`. */
 export type MetadataJson = Record<string, BytesJson>;
 
+/** SystemCommand in flare-core's JSON shape. */
 export interface SystemCommandJson {
   type: number;
   format: number;
@@ -22,6 +23,7 @@ export interface SystemCommandJson {
   compression: string;
   encryption: string;
 }
+/** PayloadCommand in flare-core's JSON shape. */
 export interface PayloadCommandJson {
   type: number;
   message_id: string;
@@ -29,12 +31,14 @@ export interface PayloadCommandJson {
   metadata: MetadataJson;
   seq: number;
 }
+/** NotificationCommand in flare-core's JSON shape. */
 export interface NotificationCommandJson {
   type: number;
   title: string;
   content: BytesJson;
   metadata: MetadataJson;
 }
+/** CustomCommand in flare-core's JSON shape. */
 export interface CustomCommandJson {
   name: string;
   data: BytesJson;

@@ -15,6 +15,7 @@ const TWO_32 = 4294967296;
 const MAX_GROUP_DEPTH = 100;
 const EMPTY = new Uint8Array(0);
 
+/** A cursor over one message's bytes; the decoders share one instance per realm. */
 export class PbReader {
   buf: Uint8Array = EMPTY;
   pos = 0;
@@ -34,10 +35,12 @@ export class PbReader {
     this.buf = EMPTY;
   }
 
+  /** A TRUNCATED error at the current offset. */
   truncated(what: string): CodecError {
     return CodecError.truncated(`${what} runs past the end of its message at byte ${this.pos}`, { offset: this.pos });
   }
 
+  /** A MALFORMED_FRAME error at `offset` (default: the current offset). */
   malformed(what: string, offset: number = this.pos): CodecError {
     return CodecError.malformed(`${what} at byte ${offset}`, { offset });
   }

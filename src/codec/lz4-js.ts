@@ -27,8 +27,13 @@ export function blockBound(n: number): number {
   return n + Math.floor(n / 255) + 16;
 }
 
-// Positions + 1, so that 0 means empty; cleared per call (4096 entries is cheap next to the work).
+// Positions are stored as `gen + position`; each call moves `gen` past the last
+// call's positions by more than the window, so old entries read as out of range
+// and the table is cleared only when `gen` would overflow (as in the WASM codec).
+const GEN_START = 1 << 16;
+const GEN_MAX = 1 << 30;
 const table = new Int32Array(1 << HASH_LOG);
+let gen = GEN_START;
 
 const read32 = (a: Uint8Array, i: number): number => a[i]! | (a[i + 1]! << 8) | (a[i + 2]! << 16) | (a[i + 3]! << 24);
 const hash = (a: Uint8Array, i: number): number => Math.imul(read32(a, i), -1640531535) >>> (32 - HASH_LOG);
@@ -51,11 +56,16 @@ export function compressBlockJs(src: Uint8Array, dst: Uint8Array, dstOff: number
   let op = dstOff;
   let anchor = 0;
   if (len >= MFLIMIT + 1) {
-    table.fill(0);
+    if (gen > GEN_MAX - len) {
+      table.fill(0);
+      gen = GEN_START;
+    }
+    const g = gen;
+    gen += len + GEN_START;
     const mflimitPlusOne = len - MFLIMIT + 1;
     const matchlimit = len - LASTLITERALS;
     let ip = 0;
-    table[hash(src, 0)] = 1;
+    table[hash(src, 0)] = g;
     ip = 1;
     let forwardH = hash(src, ip);
     const accelStart = Math.max(accel, 1) << SKIP_TRIGGER;
@@ -74,10 +84,11 @@ export function compressBlockJs(src: Uint8Array, dst: Uint8Array, dstOff: number
           done = true;
           break;
         }
-        match = table[h]! - 1;
+        match = table[h]! - g;
         forwardH = hash(src, forwardIp);
-        table[h] = ip + 1;
-        if (match >= 0 && ip - match <= MAX_DISTANCE && read32(src, match) === read32(src, ip)) break;
+        table[h] = ip + g;
+        // Stale entries (match < 0) are more than MAX_DISTANCE away.
+        if (ip - match <= MAX_DISTANCE && read32(src, match) === read32(src, ip)) break;
       }
       if (done) break;
       while (ip > anchor && match > 0 && src[ip - 1] === src[match - 1]) {
@@ -118,11 +129,11 @@ export function compressBlockJs(src: Uint8Array, dst: Uint8Array, dstOff: number
           done = true;
           break;
         }
-        table[hash(src, ip - 2)] = ip - 2 + 1;
+        table[hash(src, ip - 2)] = ip - 2 + g;
         const h = hash(src, ip);
-        match = table[h]! - 1;
-        table[h] = ip + 1;
-        if (match >= 0 && ip - match <= MAX_DISTANCE && read32(src, match) === read32(src, ip)) {
+        match = table[h]! - g;
+        table[h] = ip + g;
+        if (ip - match <= MAX_DISTANCE && read32(src, match) === read32(src, ip)) {
           token = op++;
           dst[token] = 0;
           continue;

@@ -9,10 +9,10 @@
  * that was abandoned (disconnect, kick, a newer attempt) changes nothing.
  */
 import { ErrorCode, FlareError } from '../codec/errors.ts';
-import { PayloadType, SystemType, type Frame } from '../codec/frame-types.ts';
-import { systemFrame } from '../codec/frames.ts';
+import { PayloadType, Reliability, SystemType, type Frame } from '../codec/frame-types.ts';
+import { customFrame, systemFrame } from '../codec/frames.ts';
 import { metaText } from '../codec/metadata.ts';
-import { RouteKey, SystemKey } from '../protocol/extensions.ts';
+import { ExtCommand, RouteKey, SystemKey } from '../protocol/extensions.ts';
 import type { ConnectionStats, OutboundMessage, PageSignal, SendReceipt, WorkerEvent } from './api.ts';
 import type { Clock, TimerHandle } from './clock.ts';
 import { ClockOffsetEstimator } from './clock-offset.ts';
@@ -35,6 +35,8 @@ import { SwitchPolicy } from './switch-policy.ts';
 import { fetchToken, refreshAt, type TokenInfo, type TokenProvider, type TokenReason } from './token.ts';
 import { serializeError } from './transfer-handlers.ts';
 import { TransportCloseCode, type Transport, type TransportCloseInfo, type TransportKind } from './transport.ts';
+
+const encoder = new TextEncoder();
 
 /** What the session is built from; all injectable for tests. */
 export interface SessionDeps {
@@ -87,6 +89,10 @@ export class Session {
   #wakeAt = Infinity;
   #pumpScheduled = false;
   #migrating = false;
+  /** While set, the outbox waits: rooms its frames address are being (re)joined. */
+  #gate: Promise<void> | null = null;
+  readonly #rpcs = new Map<string, (ok: boolean) => void>();
+  #rpcCounter = 0;
   #stats = { reconnects: 0, switches: 0, sent: 0, received: 0, connectedAt: null as number | null, rttMs: null as number | null };
   #scores: Partial<Record<TransportKind, number>> = {};
 
@@ -356,6 +362,7 @@ export class Session {
     this.#d.emit({ type: 'connected', transport: link.kind, connectionId, userId, reconnected, format, compression });
     this.#settleWaiters(null);
     this.#outbox.requeueInFlight();
+    this.#gateOnRooms(link);
     this.#schedulePump();
     this.#scheduleTokenRefresh();
     if (this.#o.autoSwitch && this.#o.transports.length > 1) this.#live.start();
@@ -454,6 +461,7 @@ export class Session {
     if (this.#tokenTimer !== null) this.#clock.clearTimeout(this.#tokenTimer);
     this.#tokenTimer = null;
     this.#pendingAuthId = null;
+    for (const done of [...this.#rpcs.values()]) done(false);
     const link = this.#link;
     this.#link = null;
     link?.close(code, reason.slice(0, 100));
@@ -503,6 +511,14 @@ export class Session {
       if (entry) link.metrics.outcome(!failed);
       this.#schedulePump();
       return;
+    }
+    if (c?.case === 'custom' && c.value.name === ExtCommand.RPC_RESPONSE) {
+      const id = metaText(c.value.metadata, 'id') ?? '';
+      const done = this.#rpcs.get(id);
+      if (done) {
+        this.#rpcs.delete(id);
+        return done(metaText(c.value.metadata, 'error') === undefined);
+      }
     }
     const inbound = toInbound(frame, link.kind);
     if (!inbound) return;
@@ -558,6 +574,54 @@ export class Session {
     }
   }
 
+  /**
+   * The server joins the rooms named in CONNECT asynchronously, and a message
+   * to a room it has not joined yet is refused. So when the outbox holds
+   * messages for tracked rooms, it waits until an explicit `room.join` of each
+   * came back (a no-op for a room already joined; `since` replays nothing
+   * new), then sends.
+   */
+  #gateOnRooms(link: Link): void {
+    const rooms = new Set<string>();
+    for (const e of this.#outbox.entries()) {
+      const c = e.frame.command;
+      const room = c && c.case !== 'system' ? metaText(c.value.metadata, RouteKey.ROOM) : undefined;
+      if (room !== undefined && this.#rooms.has(room)) rooms.add(room);
+    }
+    if (rooms.size === 0) return;
+    const pos = this.#inbox.positions();
+    const gate = Promise.all(
+      [...rooms].map((room) => this.#rpc(link, 'room.join', { room, since: pos[room] ?? this.#rooms.get(room) ?? undefined })),
+    ).then(() => undefined);
+    this.#gate = gate;
+    const release = () => {
+      if (this.#gate === gate) this.#gate = null;
+      this.#schedulePump();
+    };
+    gate.then(release, release);
+  }
+
+  /** A request to the server's built-in methods; resolves true on success, false on an error answer, link loss or timeout. */
+  #rpc(link: Link, method: string, body: unknown): Promise<boolean> {
+    const id = `w${++this.#rpcCounter}`;
+    return new Promise<boolean>((resolve) => {
+      const timer = this.#clock.setTimeout(() => finish(false), this.#o.handshakeTimeoutMs);
+      const finish = (ok: boolean) => {
+        this.#clock.clearTimeout(timer);
+        this.#rpcs.delete(id);
+        resolve(ok);
+      };
+      this.#rpcs.set(id, finish);
+      try {
+        link.send([
+          customFrame(ExtCommand.RPC_REQUEST, { data: encoder.encode(JSON.stringify(body)), metadata: { id, method } }, { messageId: this.#newId(this.#clock.wallNow()), reliability: Reliability.BEST_EFFORT }),
+        ]);
+      } catch {
+        finish(false);
+      }
+    });
+  }
+
   #onOutbox(e: OutboxEvent): void {
     if (e.type === 'acked') {
       this.#stats.sent++;
@@ -579,7 +643,7 @@ export class Session {
 
   #pump(): void {
     const link = this.#link;
-    if (!link || this.#sm.state !== S.Connected) return;
+    if (!link || this.#sm.state !== S.Connected || this.#gate) return;
     const entries = this.#outbox.takeSendable(this.#clock.now(), this.#clock.wallNow());
     if (entries.length === 0) return;
     try {

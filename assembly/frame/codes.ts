@@ -74,3 +74,5 @@ export const E_OUTPUT_FULL: i32 = -10;
 export const E_BAD_OP: i32 = -11;
 /** A zero-length frame where a frame must not be empty (stream packing). */
 export const E_EMPTY: i32 = -12;
+/** The frame needs more of its pages in WASM memory (the caller loads them and retries). */
+export const E_NEED: i32 = -13;

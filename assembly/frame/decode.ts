@@ -7,6 +7,8 @@
 // with field number >= 1. Repeated scalars and merged messages are resolved by
 // the walker, which applies the tape in order (last one wins, same oneof case
 // merges). Untrusted input only ever produces a negative return, never a trap.
+// Large frames may be only partly in memory (see window.ts): reads stop at
+// `lim(end)`, skips go through `jump`, strings through `ensure`.
 import {
   BASE_COMMAND, E_FIELD, E_GROUP, E_NESTING, E_TAPE_FULL, E_TRUNCATED, E_UTF8, E_WIRE_TYPE,
   FLAG_ASCII, K_BYTES, K_CASE, K_COMMAND, K_ENUM, K_MAP, K_NONE, K_STR, K_U64, KINDS,
@@ -14,6 +16,7 @@ import {
 import { clearError, errAt, fail, pos, readVarint, seek, verr } from "./varint";
 import { UTF8_ASCII, UTF8_INVALID, utf8Check } from "./utf8";
 import { intern, internAbort, internFrame, internUse } from "./intern";
+import { E_NEED, ensure, jump, lim, missing, needCount, needPage, windowFrame } from "./window";
 
 const MAX_GROUP_DEPTH: i32 = 100;
 
@@ -31,7 +34,7 @@ let tapeEnd: usize = 0;
 // @ts-ignore: decorator
 @inline function readKey(end: usize): u32 {
   let start = pos;
-  let key = readVarint(end);
+  let key = readVarint(lim(end));
   if (verr != 0) return 0;
   if (key > 0xffffffff || key < 8) {
     fail(E_FIELD, start);
@@ -48,7 +51,7 @@ let tapeEnd: usize = 0;
 // @ts-ignore: decorator
 @inline function readLength(end: usize): i32 {
   let start = pos;
-  let n = readVarint(end);
+  let n = readVarint(lim(end));
   if (verr != 0) return -1;
   if (n > <u64>(end - pos)) {
     fail(E_TRUNCATED, start);
@@ -61,18 +64,18 @@ let tapeEnd: usize = 0;
 function skipField(key: u32, end: usize, keyAt: usize): i32 {
   switch (key & 7) {
     case 0: {
-      readVarint(end);
+      readVarint(lim(end));
       return verr;
     }
     case 1: {
       if (end - pos < 8) return fail(E_TRUNCATED, pos);
-      seek(pos + 8);
+      jump(pos + 8);
       return 0;
     }
     case 2: {
       let n = readLength(end);
       if (n < 0) return verr;
-      seek(pos + <usize>n);
+      jump(pos + <usize>n);
       return 0;
     }
     case 3:
@@ -81,7 +84,7 @@ function skipField(key: u32, end: usize, keyAt: usize): i32 {
       return fail(E_GROUP, keyAt);
     default: {
       if (end - pos < 4) return fail(E_TRUNCATED, pos);
-      seek(pos + 4);
+      jump(pos + 4);
       return 0;
     }
   }
@@ -124,6 +127,7 @@ function decodeEntry(code: i32, end: usize): i32 {
       let n = readLength(end);
       if (n < 0) return verr;
       if (field == 1) {
+        if (!ensure(pos, <usize>n)) return E_NEED;
         let u = utf8Check(pos, <usize>n);
         if (u == UTF8_INVALID) return fail(E_UTF8, pos);
         ascii = u == UTF8_ASCII ? FLAG_ASCII : 0;
@@ -133,7 +137,7 @@ function decodeEntry(code: i32, end: usize): i32 {
         voff = pos;
         vlen = n;
       }
-      seek(pos + <usize>n);
+      jump(pos + <usize>n);
     } else {
       let r = skipField(key, end, at);
       if (r != 0) return r;
@@ -169,7 +173,7 @@ function decodeMessage(base: i32, end: usize): i32 {
     let code = base + <i32>field;
     if (kind == K_ENUM || kind == K_U64) {
       if (wt != 0) return fail(E_WIRE_TYPE, at);
-      let v = readVarint(end);
+      let v = readVarint(lim(end));
       if (verr != 0) return verr;
       if (!room()) return E_TAPE_FULL;
       store<i32>(tp, code);
@@ -190,6 +194,7 @@ function decodeMessage(base: i32, end: usize): i32 {
     let r = 0;
     switch (kind) {
       case K_STR: {
+        if (!ensure(start, <usize>n)) return E_NEED;
         let u = utf8Check(start, <usize>n);
         if (u == UTF8_INVALID) return fail(E_UTF8, start);
         if (u == UTF8_ASCII) code |= FLAG_ASCII;
@@ -201,7 +206,7 @@ function decodeMessage(base: i32, end: usize): i32 {
         store<i32>(tp, <i32>start, 4);
         store<i32>(tp, n, 8);
         tp += 12;
-        seek(stop);
+        jump(stop);
         break;
       }
       case K_MAP: {
@@ -230,44 +235,52 @@ function decodeMessage(base: i32, end: usize): i32 {
 }
 
 /**
- * Decodes `count` frames. `spans` holds (pointer, length) u32 pairs. Records go
- * to the tape at `tape` (`tapeBytes` long). For frame i, `results[2i]` is 0 or
- * a negative error code and `results[2i+1]` the tape word index where its
- * records end (on success) or the failing byte offset within the frame (on
- * error, which emits no records). Frame i's records start where frame i-1's
- * end (0 for the first). Returns how many frames were decoded: fewer than
- * `count` when the tape filled up; the caller then walks those, and calls
- * again for the rest (with a larger tape when none fit). `keys` is the
- * caller's metadata-key intern table (see intern.ts), or 0.
+ * Decodes `count` frames. `spans` holds a (pointer, length, pages) u32 triple
+ * per frame, `pages` being 0 for a frame wholly in memory, else the bitmap of
+ * its loaded pages of `1 << pageShift` bytes (see window.ts). Records go to
+ * the tape at `tape` (`tapeBytes` long). `results` gets 4 i32 per frame:
+ * status (0 or a negative error), then on success the tape word index where
+ * the frame's records end, on error the failing byte offset within the frame;
+ * after E_NEED the first page to load and how many. A failed frame emits no
+ * records; frame i's records start where frame i-1's end (0 for the first).
+ * Returns how many frames are finished (decoded or failed). Fewer than
+ * `count` means the next frame stopped with E_TAPE_FULL (grow the tape when
+ * it is the first of the call) or E_NEED (load the pages): the caller walks
+ * the finished ones and calls again from that frame. `keys` is the caller's
+ * metadata-key intern table (see intern.ts), or 0.
  */
 export function frame_decode_batch(
-  spans: usize, count: i32, tape: usize, tapeBytes: i32, results: usize, keys: usize,
+  spans: usize, count: i32, tape: usize, tapeBytes: i32, results: usize, keys: usize, pageShift: u32,
 ): i32 {
   tp = tape;
   tapeEnd = tape + <usize>tapeBytes;
   internUse(keys);
   for (let i = 0; i < count; i++) {
-    let start = <usize>load<u32>(spans + (<usize>i << 3));
-    let len = <usize>load<u32>(spans + (<usize>i << 3), 4);
+    let span = spans + <usize>i * 12;
+    let start = <usize>load<u32>(span);
+    let len = <usize>load<u32>(span, 4);
+    windowFrame(start, len, <usize>load<u32>(span, 8), pageShift);
     let mark = tp;
     clearError();
     internFrame();
     seek(start);
     let r = decodeMessage(0, start + len);
-    let out = results + (<usize>i << 3);
+    let out = results + (<usize>i << 4);
     if (r == 0) {
       store<i32>(out, 0);
       store<i32>(out, <i32>((tp - tape) >> 2), 4);
-    } else if (r == E_TAPE_FULL) {
-      tp = mark;
-      internAbort();
-      return i;
-    } else {
-      tp = mark;
-      internAbort();
-      store<i32>(out, r);
-      store<i32>(out, <i32>(errAt - start), 4);
+      continue;
     }
+    tp = mark;
+    internAbort();
+    if (r == E_TRUNCATED && missing(errAt)) r = E_NEED;
+    store<i32>(out, r);
+    if (r == E_TAPE_FULL || r == E_NEED) {
+      store<i32>(out, needPage, 8);
+      store<i32>(out, needCount, 12);
+      return i;
+    }
+    store<i32>(out, <i32>(errAt - start), 4);
   }
   return count;
 }

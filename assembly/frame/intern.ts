@@ -20,30 +20,36 @@ export const FLAG_KEY_HIT: i32 = 0x200;
 export const FLAG_KEY_MISS: i32 = 0x400;
 
 let table: usize = 0;
-/** Whether the current frame stored a key (undone if the frame fails). */
-let stored = false;
+/** Slots the current frame stored keys in (emptied again if the frame fails or restarts). */
+const UNDO_MAX: i32 = 16;
+const undo: usize = memory.data(UNDO_MAX * 4);
+let stored: i32 = 0;
 
 /** Uses the table at `ptr` (0: no interning) for the next frames. */
 export function internUse(ptr: usize): void {
   table = ptr;
-  stored = false;
+  stored = 0;
 }
 
 /** Starts a frame. */
 // @ts-ignore: decorator
 @inline export function internFrame(): void {
-  stored = false;
+  stored = 0;
 }
 
 /**
- * After a frame failed: if it stored keys the caller never saw, empties the
- * table (the caller's strings for those slots are stale).
+ * After a frame failed or must be decoded again: empties the slots it stored
+ * keys in, since the caller never saw those keys (its strings there are stale).
  */
 export function internAbort(): void {
-  if (stored && table != 0) {
-    for (let i: usize = 0; i < <usize>INTERN_SLOTS; i++) store<u32>(table + i * SLOT_BYTES, 0);
+  if (table != 0 && stored > 0) {
+    if (stored > UNDO_MAX) {
+      for (let i: usize = 0; i < <usize>INTERN_SLOTS; i++) store<u32>(table + i * SLOT_BYTES, 0);
+    } else {
+      for (let i = 0; i < stored; i++) store<u32>(table + <usize>load<u32>(undo + (<usize>i << 2)) * SLOT_BYTES, 0);
+    }
   }
-  stored = false;
+  stored = 0;
 }
 
 /** Looks the `len` key bytes at `p` up; returns FLAG_KEY_HIT or FLAG_KEY_MISS with the slot, or 0. */
@@ -58,6 +64,7 @@ export function intern(p: usize, len: i32): i32 {
   }
   store<u32>(e, <u32>(len + 1));
   memory.copy(e + 4, p, <usize>len);
-  stored = true;
+  if (stored < UNDO_MAX) store<u32>(undo + (<usize>stored << 2), <u32>slot);
+  stored++;
   return FLAG_KEY_MISS | (slot << 16);
 }

@@ -10,7 +10,7 @@ import { CodecError, ErrorCode, FlareError } from './errors.ts';
 import type { Frame } from './frame-types.ts';
 import { invalidValue } from './frame-checks.ts';
 import type { WasmCore } from './wasm-core.ts';
-import { WasmFrameDecoder } from './wasm-frame-decoder.ts';
+import { WasmFrameDecoder, type WasmDecoderOptions } from './wasm-frame-decoder.ts';
 import { WasmFrameEncoder } from './wasm-frame-encoder.ts';
 import { track, untrack } from './wasm-region.ts';
 
@@ -34,12 +34,15 @@ function asFlareError(e: unknown): FlareError {
   return e instanceof FlareError ? e : new CodecError(ErrorCode.INTERNAL, `unexpected codec failure: ${String(e)}`, { cause: e });
 }
 
+/** Tuning of a WASM codec; the defaults suit every use (tests shrink the pages). */
+export type WasmFrameCodecOptions = WasmDecoderOptions;
+
 /**
  * Creates a protobuf codec on a loaded core (`await loadWasmCore()`). Each
  * codec owns its WASM buffers; create one per worker or connection and keep it.
  */
-export function createWasmFrameCodec(core: WasmCore): WasmFrameCodec {
-  const decoder = new WasmFrameDecoder(core);
+export function createWasmFrameCodec(core: WasmCore, options: WasmFrameCodecOptions = {}): WasmFrameCodec {
+  const decoder = new WasmFrameDecoder(core, options);
   const encoder = new WasmFrameEncoder(core);
   const regions = [...decoder.regions, ...encoder.regions];
 

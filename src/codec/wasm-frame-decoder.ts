@@ -1,133 +1,28 @@
 /**
  * Batch protobuf decoding through the WASM core: the chunks are copied into
- * WASM memory once, one `frame_decode_batch` call parses all of them into a
- * tape (see wasm-frame-tape.ts), and this file walks the tape to build the
- * Frame objects. Strings are read from WASM memory (ASCII without
- * TextDecoder); bytes fields are views into the caller's chunks (zero-copy,
- * as in the JavaScript codec), never into WASM memory.
+ * WASM memory (large ones by pages, only those the parser asks for: it skips
+ * over bytes fields without reading them), one `frame_decode_batch` call
+ * parses all of them into a tape (see wasm-frame-tape.ts), and
+ * wasm-frame-walk.ts builds the Frame objects from it.
  */
 import type { FlareError } from './errors.ts';
-import type { CustomCommand, Frame, Metadata, NotificationCommand, PayloadCommand, SystemCommand } from './frame-types.ts';
+import type { Frame } from './frame-types.ts';
 import { invalidValue } from './frame-checks.ts';
 import type { WasmCore } from './wasm-core.ts';
-import { decodeError } from './wasm-frame-errors.ts';
-import { CODE_MASK, Code, FLAG_ASCII, FLAG_KEY_HIT, FLAG_KEY_MISS, INTERN_BYTES, INTERN_SLOTS, type FrameExports } from './wasm-frame-tape.ts';
+import { decodeError, internalError } from './wasm-frame-errors.ts';
+import { INTERN_BYTES, INTERN_SLOTS, WasmStatus, type FrameExports } from './wasm-frame-tape.ts';
+import { walk } from './wasm-frame-walk.ts';
 import { WasmRegion, WasmViews } from './wasm-region.ts';
 
-const TWO_32 = 4294967296;
-const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
-
-/** Strings up to this many ASCII bytes are built with fromCharCode (cheaper than a TextDecoder call). */
-const SHORT_ASCII = 48;
-
-function text(u8: Uint8Array, off: number, len: number, word: number): string {
-  if (len === 0) return '';
-  if ((word & FLAG_ASCII) !== 0 && len <= SHORT_ASCII) {
-    const codes: number[] = new Array(len);
-    for (let i = 0; i < len; i++) codes[i] = u8[off + i]!;
-    return String.fromCharCode.apply(null, codes);
-  }
-  return utf8.decode(u8.subarray(off, off + len));
-}
-
-/** A metadata key: interned (built once per slot, see assembly/frame/intern.ts) or built now. */
-function key(keys: string[], u8: Uint8Array, off: number, len: number, word: number): string {
-  if ((word & FLAG_KEY_HIT) !== 0) return keys[word >>> 16]!;
-  const s = text(u8, off, len, word);
-  if ((word & FLAG_KEY_MISS) !== 0) keys[word >>> 16] = s;
-  return s;
-}
-
-function meta(): Metadata {
-  return Object.create(null) as Metadata;
-}
-/** The value of every absent bytes field: shared, and frozen (it has no elements to change). */
-const NO_BYTES: Uint8Array = Object.freeze(new Uint8Array(0)) as Uint8Array;
-function noBytes(): Uint8Array {
-  return NO_BYTES;
-}
-function newSystem(): SystemCommand {
-  return { type: 0, format: 0, message: '', metadata: meta(), data: noBytes(), compression: '', encryption: '' };
-}
-function newPayload(): PayloadCommand {
-  return { type: 0, messageId: '', payload: noBytes(), metadata: meta(), seq: 0 };
-}
-function newNotification(): NotificationCommand {
-  return { type: 0, title: '', content: noBytes(), metadata: meta() };
-}
-function newCustom(): CustomCommand {
-  return { name: '', data: noBytes(), metadata: meta() };
-}
-
-/**
- * Builds one Frame from tape words `t[i, end)`. `chunk` is the caller's input,
- * copied to WASM address `base` (tape offsets are WASM addresses); `keys`
- * holds the interned metadata keys.
- */
-function walk(t: Int32Array, i: number, end: number, u8: Uint8Array, chunk: Uint8Array, base: number, keys: string[]): Frame {
-  const f: Frame = { command: null, messageId: '', reliability: 0, timestamp: 0, metadata: meta() };
-  // The current oneof member; a later record of the same case merges into it.
-  let s = null as unknown as SystemCommand;
-  let p = null as unknown as PayloadCommand;
-  let n = null as unknown as NotificationCommand;
-  let c = null as unknown as CustomCommand;
-  while (i < end) {
-    const w = t[i]!;
-    const a = t[i + 1]!;
-    const b = t[i + 2]!;
-    switch (w & CODE_MASK) {
-      case Code.MESSAGE_ID: f.messageId = text(u8, a, b, w); i += 3; break;
-      case Code.RELIABILITY: f.reliability = a; i += 2; break;
-      case Code.TIMESTAMP: f.timestamp = (a >>> 0) + (b >>> 0) * TWO_32; i += 3; break;
-      case Code.METADATA: f.metadata[key(keys, u8, a, b, w)] = chunk.subarray(t[i + 3]! - base, t[i + 3]! - base + t[i + 4]!); i += 5; break;
-
-      case Code.SYSTEM:
-        if (f.command?.case !== 'system') f.command = { case: 'system', value: (s = newSystem()) };
-        i += 1;
-        break;
-      case Code.SYSTEM_TYPE: s.type = a; i += 2; break;
-      case Code.SYSTEM_FORMAT: s.format = a; i += 2; break;
-      case Code.SYSTEM_MESSAGE: s.message = text(u8, a, b, w); i += 3; break;
-      case Code.SYSTEM_METADATA: s.metadata[key(keys, u8, a, b, w)] = chunk.subarray(t[i + 3]! - base, t[i + 3]! - base + t[i + 4]!); i += 5; break;
-      case Code.SYSTEM_DATA: s.data = chunk.subarray(a - base, a - base + b); i += 3; break;
-      case Code.SYSTEM_COMPRESSION: s.compression = text(u8, a, b, w); i += 3; break;
-      case Code.SYSTEM_ENCRYPTION: s.encryption = text(u8, a, b, w); i += 3; break;
-
-      case Code.PAYLOAD:
-        if (f.command?.case !== 'payload') f.command = { case: 'payload', value: (p = newPayload()) };
-        i += 1;
-        break;
-      case Code.PAYLOAD_TYPE: p.type = a; i += 2; break;
-      case Code.PAYLOAD_MESSAGE_ID: p.messageId = text(u8, a, b, w); i += 3; break;
-      case Code.PAYLOAD_PAYLOAD: p.payload = chunk.subarray(a - base, a - base + b); i += 3; break;
-      case Code.PAYLOAD_METADATA: p.metadata[key(keys, u8, a, b, w)] = chunk.subarray(t[i + 3]! - base, t[i + 3]! - base + t[i + 4]!); i += 5; break;
-      case Code.PAYLOAD_SEQ: p.seq = (a >>> 0) + (b >>> 0) * TWO_32; i += 3; break;
-
-      case Code.NOTIFICATION:
-        if (f.command?.case !== 'notification') f.command = { case: 'notification', value: (n = newNotification()) };
-        i += 1;
-        break;
-      case Code.NOTIFICATION_TYPE: n.type = a; i += 2; break;
-      case Code.NOTIFICATION_TITLE: n.title = text(u8, a, b, w); i += 3; break;
-      case Code.NOTIFICATION_CONTENT: n.content = chunk.subarray(a - base, a - base + b); i += 3; break;
-      case Code.NOTIFICATION_METADATA: n.metadata[key(keys, u8, a, b, w)] = chunk.subarray(t[i + 3]! - base, t[i + 3]! - base + t[i + 4]!); i += 5; break;
-
-      case Code.CUSTOM:
-        if (f.command?.case !== 'custom') f.command = { case: 'custom', value: (c = newCustom()) };
-        i += 1;
-        break;
-      case Code.CUSTOM_NAME: c.name = text(u8, a, b, w); i += 3; break;
-      case Code.CUSTOM_DATA: c.data = chunk.subarray(a - base, a - base + b); i += 3; break;
-      case Code.CUSTOM_METADATA: c.metadata[key(keys, u8, a, b, w)] = chunk.subarray(t[i + 3]! - base, t[i + 3]! - base + t[i + 4]!); i += 5; break;
-
-      default:
-        throw new Error(`WASM frame tape: unknown record ${w}`); // a bug, not bad input
-    }
-  }
-  return f;
-}
-
 const NO_INPUT = new Uint8Array(0);
+
+/** Tuning of the paged input (see assembly/frame/window.ts); tests use tiny pages. */
+export interface WasmDecoderOptions {
+  /** log2 of the page size in which large frames are copied into WASM memory (default 12: 4 KB). */
+  pageShift?: number;
+  /** Frames up to this many bytes are copied whole (default 16 KB). */
+  eagerBytes?: number;
+}
 
 /** Decodes protobuf frames in batches through one WASM core. Not reentrant (nothing here is async). */
 export class WasmFrameDecoder {
@@ -137,24 +32,30 @@ export class WasmFrameDecoder {
   readonly #spans: WasmRegion;
   readonly #results: WasmRegion;
   readonly #tape: WasmRegion;
+  readonly #pages: WasmRegion;
   /** The metadata-key intern table in WASM memory, and the strings of its slots. */
   readonly #keyTable: WasmRegion;
   #keyTableGeneration = 0;
   readonly #keys: string[] = new Array<string>(INTERN_SLOTS).fill('');
+  readonly #pageShift: number;
+  readonly #eager: number;
 
-  constructor(core: WasmCore) {
+  constructor(core: WasmCore, options: WasmDecoderOptions = {}) {
     this.#x = core.exports as unknown as FrameExports;
     this.#views = new WasmViews(core);
     this.#input = new WasmRegion(core);
     this.#spans = new WasmRegion(core);
     this.#results = new WasmRegion(core);
     this.#tape = new WasmRegion(core);
+    this.#pages = new WasmRegion(core);
     this.#keyTable = new WasmRegion(core);
+    this.#pageShift = options.pageShift ?? 12;
+    this.#eager = options.eagerBytes ?? 16384;
   }
 
   /** The WASM buffers this decoder holds (for freeing). */
   get regions(): readonly WasmRegion[] {
-    return [this.#input, this.#spans, this.#results, this.#tape, this.#keyTable];
+    return [this.#input, this.#spans, this.#results, this.#tape, this.#pages, this.#keyTable];
   }
 
   /** Decodes each chunk; a chunk that fails yields its CodecError in its slot. */
@@ -162,68 +63,115 @@ export class WasmFrameDecoder {
     const count = chunks.length;
     const out: Array<Frame | FlareError> = new Array(count);
     if (count === 0) return out;
+    const shift = this.#pageShift;
     let total = 0;
+    let bitmaps = 0;
     for (let k = 0; k < count; k++) {
       const chunk = chunks[k];
-      if (chunk instanceof Uint8Array) total += chunk.length;
+      if (!(chunk instanceof Uint8Array)) continue;
+      total += chunk.length;
+      if (chunk.length > this.#eager) bitmaps += ((((chunk.length - 1) >>> shift) >>> 5) + 1) * 4;
     }
     const input = this.#input.reserve(total + 1);
-    const spans = this.#spans.reserve(count * 8);
-    const results = this.#results.reserve(count * 8);
+    const spans = this.#spans.reserve(count * 12);
+    const results = this.#results.reserve(count * 16);
+    const pages = bitmaps > 0 ? this.#pages.reserve(bitmaps) : 0;
     if (this.#tape.size < 4096) this.#tape.reserve(4096);
     const keyTable = this.#keyTable.reserve(INTERN_BYTES);
     this.#views.refresh();
+    const u8 = this.#views.u8;
     if (this.#keyTable.generation !== this.#keyTableGeneration) {
       // A new table (first use, or after the regions were released): empty on both sides.
-      this.#views.u8.fill(0, keyTable, keyTable + INTERN_BYTES);
+      u8.fill(0, keyTable, keyTable + INTERN_BYTES);
       this.#keys.fill('');
       this.#keyTableGeneration = this.#keyTable.generation;
     }
-    const u8 = this.#views.u8;
+    if (pages !== 0) u8.fill(0, pages, pages + bitmaps);
     let i32 = this.#views.i32;
     const inputs = chunks as readonly unknown[];
-    for (let k = 0, at = input; k < count; k++) {
+    // Loaded page counts of paged frames (loads double them, bounding the retries).
+    const loadedPages: number[] | null = bitmaps > 0 ? new Array<number>(count).fill(0) : null;
+    for (let k = 0, at = input, bitmap = pages; k < count; k++) {
       const chunk = inputs[k];
       let bytes: Uint8Array = NO_INPUT;
       if (chunk instanceof Uint8Array) bytes = chunk;
       else out[k] = invalidValue(`chunks[${k}]`, 'a Uint8Array', chunk);
-      u8.set(bytes, at);
-      i32[(spans >> 2) + 2 * k] = at;
-      i32[(spans >> 2) + 2 * k + 1] = bytes.length;
+      const w = (spans >> 2) + 3 * k;
+      i32[w] = at;
+      i32[w + 1] = bytes.length;
+      if (bytes.length > this.#eager) {
+        // Paged: the first and the last page (headers before and after a big payload).
+        i32[w + 2] = bitmap;
+        const last = (bytes.length - 1) >>> shift;
+        this.#load(bytes, at, bitmap, 0, 1);
+        if (last > 0) this.#load(bytes, at, bitmap, last, 1);
+        loadedPages![k] = last > 0 ? 2 : 1;
+        bitmap += (((last >>> 5) + 1) * 4);
+      } else {
+        i32[w + 2] = 0;
+        u8.set(bytes, at);
+      }
       at += bytes.length;
     }
     let done = 0;
     while (done < count) {
       const tape = this.#tape;
-      const got = this.#x.frame_decode_batch(spans + 8 * done, count - done, tape.ptr, tape.size, results + 8 * done, keyTable);
-      if (got === 0) {
-        // Not even one frame fits: grow to its worst case (a 20-byte record per 2 input bytes).
-        const len = i32[(spans >> 2) + 2 * done + 1]!;
-        tape.reserve(Math.max(tape.size * 2, len * 10 + 64));
-        this.#views.refresh();
-        i32 = this.#views.i32;
-        continue;
-      }
+      const got = this.#x.frame_decode_batch(spans + 12 * done, count - done, tape.ptr, tape.size, results + 16 * done, keyTable, shift);
       const t = i32;
       const tape0 = tape.ptr >> 2;
       let from = tape0;
       for (let k = done, stop = done + got; k < stop; k++) {
         if (out[k] !== undefined) continue;
-        const status = t[(results >> 2) + 2 * k]!;
-        const word = t[(results >> 2) + 2 * k + 1]!;
+        const r = (results >> 2) + 4 * k;
+        const status = t[r]!;
         if (status !== 0) {
-          out[k] = decodeError(status, word);
+          out[k] = decodeError(status, t[r + 1]!);
           continue;
         }
-        const to = tape0 + word;
-        out[k] = walk(t, from, to, this.#views.u8, chunks[k]!, t[(spans >> 2) + 2 * k]!, this.#keys);
+        const to = tape0 + t[r + 1]!;
+        out[k] = walk(t, from, to, this.#views.u8, chunks[k]!, t[(spans >> 2) + 3 * k]!, this.#keys);
         from = to;
       }
       done += got;
+      if (done === count) break;
+      const r = (results >> 2) + 4 * done;
+      const span = (spans >> 2) + 3 * done;
+      if (t[r] === WasmStatus.NEED && t[span + 2] !== 0) {
+        // More of a paged frame: the pages asked for, or as many as are loaded if more.
+        const bytes = chunks[done]!;
+        const first = t[r + 2]!;
+        const n = Math.max(t[r + 3]!, loadedPages![done]!);
+        if (this.#isLoaded(t[span + 2]!, first)) throw internalError(WasmStatus.NEED);
+        loadedPages![done] += this.#load(bytes, t[span]!, t[span + 2]!, first, n);
+      } else if (t[r] === WasmStatus.TAPE_FULL) {
+        // The next frame did not fit. When it was the first of the call, grow to its worst
+        // case (a 20-byte record per 2 input bytes); otherwise the emptied tape takes it.
+        if (got === 0) {
+          tape.reserve(Math.max(tape.size * 2, t[span + 1]! * 10 + 64));
+          this.#views.refresh();
+          i32 = this.#views.i32;
+        }
+      } else {
+        throw internalError(t[r]!);
+      }
     }
     this.#input.trim(total);
     this.#tape.trim(total * 2);
     return out;
+  }
+
+  /** Copies pages [first, first + n) of a paged frame into WASM memory; returns how many. */
+  #load(bytes: Uint8Array, at: number, bitmap: number, first: number, n: number): number {
+    const shift = this.#pageShift;
+    const last = Math.min(first + n, ((bytes.length - 1) >>> shift) + 1);
+    const u8 = this.#views.u8;
+    u8.set(bytes.subarray(first << shift, Math.min(last << shift, bytes.length)), at + (first << shift));
+    for (let p = first; p < last; p++) u8[bitmap + (p >>> 3)]! |= 1 << (p & 7);
+    return last - first;
+  }
+
+  #isLoaded(bitmap: number, page: number): boolean {
+    return (this.#views.u8[bitmap + (page >>> 3)]! & (1 << (page & 7))) !== 0;
   }
 
   /** Decodes one frame; throws its CodecError. */

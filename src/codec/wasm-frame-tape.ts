@@ -72,6 +72,7 @@ export const WasmStatus = {
   OUTPUT_FULL: -10,
   BAD_OP: -11,
   EMPTY: -12,
+  NEED: -13,
 } as const;
 
 /** Why `stream_scan` stopped (word 1 of its header). */
@@ -82,7 +83,15 @@ export interface FrameExports {
   readonly memory: WebAssembly.Memory;
   alloc(size: number): number;
   dealloc(ptr: number): void;
-  frame_decode_batch(spans: number, count: number, tape: number, tapeBytes: number, results: number, keys: number): number;
+  frame_decode_batch(
+    spans: number,
+    count: number,
+    tape: number,
+    tapeBytes: number,
+    results: number,
+    keys: number,
+    pageShift: number,
+  ): number;
   frame_encode_batch(
     tape: number,
     tapeWords: number,

@@ -169,19 +169,20 @@ describe('WASM frame codec: protobufjs cross-check', () => {
   });
 });
 
-describe('WASM frame codec: agrees with the JavaScript codec on any input', () => {
-  /** A valid frame's bytes, damaged: overwritten byte, truncated, padded, or a field spliced in. */
-  const damaged = fc.tuple(frameArb, fc.nat(), fc.integer({ min: 0, max: 255 }), fc.uint8Array({ minLength: 1, maxLength: 12 }), fc.nat(3))
-    .map(([frame, at, byte, extra, kind]) => {
-      const b = js.encode(frame);
-      const i = b.length === 0 ? 0 : at % b.length;
-      if (kind === 0) { const c = b.slice(); if (c.length) c[i] = byte; return c; }
-      if (kind === 1) return b.slice(0, i);
-      const c = new Uint8Array(b.length + extra.length);
-      if (kind === 2) { c.set(b); c.set(extra, b.length); return c; }
-      c.set(b.subarray(0, i)); c.set(extra, i); c.set(b.subarray(i), i + extra.length); return c;
-    });
+/** A valid frame's bytes, damaged: overwritten byte, truncated, padded, or a field spliced in. */
+const damaged = fc.tuple(frameArb, fc.nat(), fc.integer({ min: 0, max: 255 }), fc.uint8Array({ minLength: 1, maxLength: 12 }), fc.nat(3))
+  .map(([frame, at, byte, extra, kind]) => {
+    const b = js.encode(frame);
+    const i = b.length === 0 ? 0 : at % b.length;
+    if (kind === 0) { const c = b.slice(); if (c.length) c[i] = byte; return c; }
+    if (kind === 1) return b.slice(0, i);
+    const c = new Uint8Array(b.length + extra.length);
+    if (kind === 2) { c.set(b); c.set(extra, b.length); return c; }
+    c.set(b.subarray(0, i)); c.set(extra, i); c.set(b.subarray(i), i + extra.length); return c;
+  });
 
+
+describe('WASM frame codec: agrees with the JavaScript codec on any input', () => {
   it('gives the same frame or the same error code for random and damaged bytes', () => {
     const same = (bytes: Uint8Array) => void expect(decodeOrError(bytes)).to.deep.equal(decodeOrError(bytes, js));
     fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), same), { numRuns: 1500 });
@@ -213,6 +214,50 @@ function attemptError(run: () => unknown): CodecError {
   }
   throw new Error('expected a CodecError');
 }
+
+describe('WASM frame codec: large frames copied in by pages', () => {
+  // 16-byte pages and no eager copy: every frame over 16 bytes goes through the paged path.
+  const paged = createWasmFrameCodec(core, { pageShift: 4, eagerBytes: 0 });
+
+  it('decodes random frames, alone and batched, as when copied whole', () => {
+    fc.assert(fc.property(fc.array(frameArb, { minLength: 1, maxLength: 8 }), (frames) => {
+      const bytes = frames.map((f) => js.encode(f));
+      for (const b of bytes) expect(normalize(paged.decode(b))).to.deep.equal(normalize(codec.decode(b)));
+      expect(paged.decodeBatch(bytes).map((f) => normalize(f as Frame))).to.deep.equal(frames.map(normalize));
+    }), { numRuns: 150 });
+  });
+
+  it('gives the JavaScript codec\'s result or error for random and damaged bytes', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (b) => void expect(decodeOrError(b, paged)).to.deep.equal(decodeOrError(b, js))), { numRuns: 1000 });
+    fc.assert(fc.property(damaged, (b) => void expect(decodeOrError(b, paged)).to.deep.equal(decodeOrError(b, js))), { numRuns: 1000 });
+  });
+
+  it('copies only the pages around a big payload: the payload never enters WASM memory', () => {
+    const payload = crypto.getRandomValues(new Uint8Array(60_000));
+    const marker = payload.slice(30_000, 30_032);
+    const frame: Frame = { ...fullFrames()[1]!, command: { case: 'payload', value: { type: 1, messageId: 'big', payload, metadata: textMeta({ k: 'v' }), seq: 1 } } };
+    const bytes = js.encode(frame);
+    const inWasmMemory = () => {
+      const mem = new Uint8Array(core.exports.memory.buffer);
+      for (let i = mem.indexOf(marker[0]!); i >= 0; i = mem.indexOf(marker[0]!, i + 1)) {
+        let j = 1;
+        while (j < marker.length && mem[i + j] === marker[j]) j++;
+        if (j === marker.length) return true;
+      }
+      return false;
+    };
+    const probe = createWasmFrameCodec(core); // 4 KB pages, frames over 16 KB paged
+    const f = probe.decode(bytes);
+    expect(normalize(f)).to.deep.equal(normalize(frame));
+    expect((f.command!.value as { payload: Uint8Array }).payload.buffer).to.equal(bytes.buffer);
+    expect(inWasmMemory()).to.equal(false);
+    const eager = createWasmFrameCodec(core, { eagerBytes: 1 << 20 });
+    expect(normalize(eager.decode(bytes))).to.deep.equal(normalize(frame));
+    expect(inWasmMemory()).to.equal(true); // the probe can see a copied payload
+    probe.dispose();
+    eager.dispose();
+  });
+});
 
 describe('WASM frame codec: batches and memory', () => {
   it('decodes batches larger than the tape, and frames larger than it, across several WASM calls', () => {

@@ -74,6 +74,8 @@ export interface RedisBrokerHealth extends BrokerHealth {
 interface LogState {
   /** Highest seq known to exist (from Redis, or provisional during an outage). */
   hw: number;
+  /** Highest seq handed to this process's subscribers (lower or equal ones are not handed again). */
+  delivered: number;
   /** Whether `hw` ever came from Redis (else provisional appends are refused). */
   based: boolean;
   /** When this process first touched the log (Unix ms). */
@@ -85,6 +87,12 @@ interface LogState {
   /** Outage: the seq before the first provisional entry, and the provisional entries. */
   provisionalBase: number | null;
   pending: LogEntry[];
+  /**
+   * Entries this process appended just before Redis went away: a Redis that
+   * restarts without persistence may have lost them before other processes
+   * got them; recovery checks and re-appends the lost ones.
+   */
+  suspects: LogEntry[];
 }
 
 interface PresenceLocal {
@@ -94,6 +102,9 @@ interface PresenceLocal {
 }
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+/** Own appends younger than this when Redis goes away are checked at recovery. */
+const SUSPECT_WINDOW_MS = 5_000;
+const SUSPECT_MAX = 10_000;
 
 // ------------------------------------------------------------------ scripts
 
@@ -240,6 +251,8 @@ export class RedisBroker implements Broker {
   /** Provisional entries (never published to Redis as such). */
   readonly #provisional = new WeakSet<LogEntry>();
   #pendingTotal = 0;
+  /** Recent own appends (see LogState.suspects), oldest first. */
+  #recentOwn: Array<{ log: string; entry: LogEntry; at: number }> = [];
   #state: RedisState = RedisState.CONNECTING;
   #generation = 0;
   #downSince: number | null = Date.now();
@@ -357,12 +370,19 @@ export class RedisBroker implements Broker {
         this.#generation++;
         this.#downSince = Date.now();
         this.#held = [];
+        this.#markSuspects();
         this.#setState(RedisState.DOWN);
         this.#opts.log?.warn('redis unreachable: the broker is degraded (local delivery only)', { error: this.#lastError });
       }
       return;
     }
     if (this.#state === RedisState.DOWN || this.#state === RedisState.CONNECTING) void this.#recover();
+  }
+
+  #markSuspects(): void {
+    const since = Date.now() - SUSPECT_WINDOW_MS;
+    for (const { log, entry, at } of this.#recentOwn) if (at >= since) this.#touch(log).suspects.push(entry);
+    this.#recentOwn = [];
   }
 
   async #recover(): Promise<void> {
@@ -431,8 +451,9 @@ export class RedisBroker implements Broker {
       const replies = await Promise.all(
         batch.map(([log, st]) => {
           const local = this.#handlers.has(this.#opts.channelFor(log));
-          const read = local || st.pending.length > 0;
-          const from = !read ? -1 : st.based ? (st.provisionalBase ?? st.hw) : 0;
+          const read = local || st.pending.length > 0 || st.suspects.length > 0;
+          let from = !read ? -1 : st.based ? (st.provisionalBase ?? st.hw) : 0;
+          for (const e of st.suspects) from = Math.min(from, e.seq - 1);
           return this.#cmd.flareResyncBuffer(this.#counterKey(log), this.#streamKey(log), String(st.based ? st.hw : 0), String(from), limit);
         }),
       );
@@ -443,10 +464,15 @@ export class RedisBroker implements Broker {
         const old = Number(reply[0]);
         const entries = this.#entriesOf(reply[1] as Reply[]);
         const channel = this.#opts.channelFor(log);
-        const shadowPossible = st.based && (st.pending.length > 0 || old < st.hw);
+        const local = this.#handlers.has(channel);
+        // Real entries at seqs this process's members already passed (provisional
+        // seqs, or a Redis that lost data and was refilled by others) are hidden
+        // from them: they are re-appended as copies under new seqs.
+        const shadowPossible = local && st.based && (st.pending.length > 0 || old < st.hw);
         const seen = new Set<string>();
-        for (const e of st.recent) seen.add(e.messageId);
-        for (const e of st.pending) seen.add(e.messageId);
+        for (const list of [st.recent, st.pending, st.suspects]) for (const e of list) seen.add(e.messageId);
+        const inRedis = new Set(entries.map((e) => e.messageId));
+        const lost = st.suspects.filter((e) => !inRedis.has(e.messageId));
         const copies: LogEntry[] = [];
         const catchUp: LogEntry[] = [];
         for (const e of entries) {
@@ -455,22 +481,25 @@ export class RedisBroker implements Broker {
           } else if (st.based || e.timestamp >= st.since) catchUp.push(e);
         }
         const pending = st.pending;
-        this.#pendingTotal -= pending.length;
-        st.pending = [];
-        st.provisionalBase = null;
-        if (pending.length > 0) st.recent = [];
         st.hw = Math.max(st.hw, old, entries.at(-1)?.seq ?? 0);
-        st.based = true;
         for (const e of catchUp) this.#dispatch(channel, { kind: 'entry', log, entry: e });
         caughtUp += catchUp.length;
-        const again = [...copies, ...pending].sort((a, b) => a.timestamp - b.timestamp);
+        const again = [...lost, ...copies, ...pending].sort((a, b) => a.timestamp - b.timestamp);
         for (const e of again) {
           const { seq: _seq, ...rest } = e;
           const seq = Number(await this.#cmd.flareAppend(this.#counterKey(log), this.#streamKey(log), String(this.#opts.historySize), this.#channelKey(channel), buf(encodeEntryBody(log, rest))));
           st.hw = Math.max(st.hw, seq);
+          this.#noteOwn(log, { ...rest, seq });
         }
+        // Only now (an interrupted recovery retries all of it; receivers de-duplicate by message id).
+        this.#pendingTotal -= pending.length;
+        st.pending = [];
+        st.suspects = [];
+        st.provisionalBase = null;
+        if (pending.length > 0) st.recent = st.recent.filter((e) => !this.#provisional.has(e));
+        st.based = true;
         reappended += again.length;
-        if (again.length) this.#opts.log?.info('outage entries written to redis', { log, provisional: pending.length, hidden: copies.length });
+        if (again.length) this.#opts.log?.info('outage entries written to redis', { log, provisional: pending.length, hidden: copies.length, lost: lost.length });
       }
     }
     return { logs: logs.length, caught_up: caughtUp, reappended };
@@ -509,6 +538,9 @@ export class RedisBroker implements Broker {
     if (m.kind === 'entry') {
       const st = this.#touch(m.log);
       const e = m.entry;
+      // Redelivery (catch-up next to held live messages, a degraded fallback): drop it.
+      if (e.seq <= st.delivered) return;
+      st.delivered = e.seq;
       if (!this.#provisional.has(e)) {
         st.hw = Math.max(st.hw, e.seq);
         if (this.#state === RedisState.READY || this.#state === RedisState.RECOVERING) st.based = true;
@@ -588,7 +620,7 @@ export class RedisBroker implements Broker {
   #touch(log: string): LogState {
     let st = this.#logs.get(log);
     const now = Date.now();
-    if (!st) this.#logs.set(log, (st = { hw: 0, based: false, since: now, touched: now, recent: [], provisionalBase: null, pending: [] }));
+    if (!st) this.#logs.set(log, (st = { hw: 0, delivered: 0, based: false, since: now, touched: now, recent: [], provisionalBase: null, pending: [], suspects: [] }));
     st.touched = now;
     return st;
   }
@@ -606,6 +638,7 @@ export class RedisBroker implements Broker {
         const seq = Number(await this.#cmd.flareAppend(this.#counterKey(log), this.#streamKey(log), String(this.#opts.historySize), this.#channelKey(this.#opts.channelFor(log)), body));
         const full: LogEntry = { ...entry, seq };
         this.#own.add(full);
+        this.#noteOwn(log, full);
         st.hw = Math.max(st.hw, seq);
         st.based = true;
         return full;
@@ -615,6 +648,15 @@ export class RedisBroker implements Broker {
       }
     }
     return this.#appendProvisional(log, st, entry);
+  }
+
+  #noteOwn(log: string, entry: LogEntry): void {
+    const now = Date.now();
+    const q = this.#recentOwn;
+    q.push({ log, entry, at: now });
+    let drop = 0;
+    while (drop < q.length && (q[drop]!.at < now - SUSPECT_WINDOW_MS || q.length - drop > SUSPECT_MAX)) drop++;
+    if (drop > 64 || drop === q.length) q.splice(0, drop);
   }
 
   #appendProvisional(log: string, st: LogState, entry: Omit<LogEntry, 'seq'>): LogEntry {

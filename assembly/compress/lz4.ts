@@ -223,53 +223,53 @@ export function decompressBlock(src: usize, srcLen: i32, dst: usize, dstLen: i32
 
   while (ip < iend) {
     const token = <u32>load<u8>(ip++);
-    // Shortcut for the most common sequence (as the reference decoder has it):
-    // both lengths in the token, a match 8 or more bytes back, far from both
-    // ends. Literals move as 16 bytes, the match (at most 18) as 24.
-    if (token < 0xf0 && (token & 15) != 15 && ip <= ishort && op <= oshort) {
-      const ll = <usize>(token >> 4);
-      store<u64>(op, load<u64>(ip));
-      store<u64>(op + 8, load<u64>(ip + 8));
-      ip += ll;
-      op += ll;
-      const off = <usize>load<u16>(ip);
-      if (off >= 8 && off <= op - dst) {
-        ip += 2;
-        const m = op - off;
-        store<u64>(op, load<u64>(m));
-        store<u64>(op + 8, load<u64>(m + 8));
-        store<u64>(op + 16, load<u64>(m + 16));
-        op += <usize>(token & 15) + <usize>MINMATCH;
-        continue;
-      }
-      // Literals are out; let the general path take the match from here.
-      ip -= ll;
-      op -= ll;
-    }
     let litLen = <usize>(token >> 4);
-    if (litLen == 15) {
-      let b: u32;
-      do {
-        if (ip >= iend) return LZ4_TRUNCATED;
-        b = load<u8>(ip++);
-        litLen += b;
-      } while (b == 255 && litLen <= <usize>srcLen);
-    }
-    if (litLen > iend - ip) return LZ4_TRUNCATED;
-    if (litLen > oend - op) return LZ4_OVERRUN;
-    if (litLen <= 32 && ip <= ifast && op <= ofast) {
+    if (litLen < 15 && ip <= ishort && op <= oshort) {
+      // Shortcut for the most common sequences (as the reference decoder has
+      // it), far from both ends: literals move as 16 bytes; a match of at most
+      // 18 bytes from 8 or more bytes back moves as 24. A match always follows
+      // here, since the input goes on for at least 17 more bytes.
       store<u64>(op, load<u64>(ip));
       store<u64>(op + 8, load<u64>(ip + 8));
-      if (litLen > 16) {
-        store<u64>(op + 16, load<u64>(ip + 16));
-        store<u64>(op + 24, load<u64>(ip + 24));
+      ip += litLen;
+      op += litLen;
+      if ((token & 15) != 15) {
+        const off = <usize>load<u16>(ip);
+        if (off >= 8 && off <= op - dst) {
+          ip += 2;
+          const m = op - off;
+          store<u64>(op, load<u64>(m));
+          store<u64>(op + 8, load<u64>(m + 8));
+          store<u64>(op + 16, load<u64>(m + 16));
+          op += <usize>(token & 15) + <usize>MINMATCH;
+          continue;
+        }
       }
     } else {
-      memory.copy(op, ip, litLen);
+      if (litLen == 15) {
+        let b: u32;
+        do {
+          if (ip >= iend) return LZ4_TRUNCATED;
+          b = load<u8>(ip++);
+          litLen += b;
+        } while (b == 255 && litLen <= <usize>srcLen);
+      }
+      if (litLen > iend - ip) return LZ4_TRUNCATED;
+      if (litLen > oend - op) return LZ4_OVERRUN;
+      if (litLen <= 32 && ip <= ifast && op <= ofast) {
+        store<u64>(op, load<u64>(ip));
+        store<u64>(op + 8, load<u64>(ip + 8));
+        if (litLen > 16) {
+          store<u64>(op + 16, load<u64>(ip + 16));
+          store<u64>(op + 24, load<u64>(ip + 24));
+        }
+      } else {
+        memory.copy(op, ip, litLen);
+      }
+      ip += litLen;
+      op += litLen;
+      if (ip >= iend) break; // the last sequence has literals only
     }
-    ip += litLen;
-    op += litLen;
-    if (ip >= iend) break; // the last sequence has literals only
 
     if (iend - ip < 2) return LZ4_TRUNCATED;
     const offset = <usize>load<u16>(ip);

@@ -180,3 +180,21 @@ export interface FlareWorkerApi {
   switchTransport(kind: TransportKind): Promise<void>;
   stats(): ConnectionStats;
 }
+
+/**
+ * What each page's port of the SharedWorker answers (hub.ts): the one engine
+ * shared by every tab of the origin, plus the page's lifetime.
+ */
+export interface SharedPortApi extends FlareWorkerApi {
+  /**
+   * Names a Web Lock the page holds for as long as it lives; when the worker
+   * can take it, the page is gone and its share is released.
+   */
+  watchLock(name: string): void;
+  /** This page stops using the connection: its rooms, events and wish to stay connected. */
+  release(): Promise<void>;
+  /** Pages that track `room` (0: the connection no longer needs it). */
+  roomUsers(room: string): number;
+  /** Pages sharing the connection. */
+  pages(): number;
+}

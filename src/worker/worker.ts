@@ -8,6 +8,7 @@
  */
 import * as Comlink from 'comlink';
 import { createEngine, useTransfer } from './engine.ts';
+import { createHub } from './hub.ts';
 import { registerFlareTransferHandlers } from './transfer-handlers.ts';
 
 registerFlareTransferHandlers();
@@ -35,10 +36,11 @@ scope.addEventListener('offline', () => {
 });
 
 if ('onconnect' in globalThis) {
-  // SharedWorker: one engine, one comlink endpoint per connecting page.
+  // SharedWorker: one engine, one comlink endpoint per connecting page, each a share of the hub.
+  const hub = createHub(engine);
   scope.addEventListener('connect', (e) => {
     const port = (e as MessageEvent).ports[0]!;
-    Comlink.expose(engine, port);
+    Comlink.expose(hub.attach(), port);
   });
 } else {
   Comlink.expose(engine);

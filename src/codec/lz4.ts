@@ -92,7 +92,7 @@ export const jsLz4Codec: Lz4Codec = {
     return decompressJs(frame, limit, undefined);
   },
   compressBatch(messages, options) {
-    return messages.map((m) => this.compress(m, options));
+    return messages.map((m) => jsLz4Codec.compress(m, options));
   },
   decompressBatch(frames, options) {
     const limit = maxOutputOf(options);

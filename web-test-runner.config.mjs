@@ -4,6 +4,7 @@
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { findChromium, CHROMIUM_FLAGS } from './scripts/find-chromium.mjs';
+import { flareServerControl } from './scripts/wtr-server-control.mjs';
 
 const executablePath = findChromium();
 if (!executablePath) throw new Error('flare-web: no Chromium found (run: node scripts/ensure-chromium.mjs)');
@@ -20,7 +21,7 @@ export default {
   concurrentBrowsers: 1,
   testsFinishTimeout: 10 * 60 * 1000,
   browserStartTimeout: 60_000,
-  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' })],
+  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }), flareServerControl()],
   browsers: [
     chromeLauncher({
       launchOptions: { executablePath, headless: true, args: CHROMIUM_FLAGS },

@@ -26,6 +26,7 @@ import { Redis } from 'ioredis';
 import { ErrorCode, FlareError } from '../../src/codec/errors.ts';
 import type { Logger } from '../log.ts';
 import type { Broker, BrokerHealth, BrokerMessage, LogEntry, PresenceMember, RangeOptions, Unsubscribe } from './broker.ts';
+import { defineScripts, type Reply, type ScriptedRedis } from './redis-scripts.ts';
 import { decodeEntryBody, decodeMember, decodeMessage, encodeEntryBody, encodeMember, encodeMessage, seqOfId } from './redis-codec.ts';
 
 export interface RedisBrokerOptions {
@@ -106,109 +107,6 @@ const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const SUSPECT_WINDOW_MS = 5_000;
 const SUSPECT_MAX = 10_000;
 
-// ------------------------------------------------------------------ scripts
-
-/** KEYS: counter, stream. ARGV: maxlen, channel ('' = none), body. Returns the seq. */
-const APPEND = `
-local seq = redis.call('INCR', KEYS[1])
-local ok = redis.pcall('XADD', KEYS[2], 'MAXLEN', '~', ARGV[1], string.format('%d-0', seq), 'd', ARGV[3])
-if type(ok) == 'table' and ok.err then
-  local info = redis.call('XINFO', 'STREAM', KEYS[2])
-  local last = 0
-  for i = 1, #info, 2 do
-    if info[i] == 'last-generated-id' then last = tonumber(string.match(info[i + 1], '^(%d+)')) end
-  end
-  seq = last + 1
-  redis.call('SET', KEYS[1], string.format('%d', seq))
-  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[1], string.format('%d-0', seq), 'd', ARGV[3])
-end
-if ARGV[2] ~= '' then redis.call('PUBLISH', ARGV[2], 'E' .. string.format('%d', seq) .. '\\n' .. ARGV[3]) end
-return seq
-`;
-
-/** KEYS: counter, stream. ARGV: after (-1: none), before (-1: none), limit, cap, reverse (1/0). Returns {last, entries}. */
-const RANGE = `
-local last = tonumber(redis.call('GET', KEYS[1]) or '0')
-local oldest = math.max(1, last - tonumber(ARGV[4]) + 1)
-local after = math.max(tonumber(ARGV[1]), oldest - 1, 0)
-local before = tonumber(ARGV[2])
-if before < 0 or before > last + 1 then before = last + 1 end
-local lo, hi = after + 1, before - 1
-if hi < lo then return {last, {}} end
-if ARGV[5] == '1' then
-  return {last, redis.call('XREVRANGE', KEYS[2], string.format('%d-0', hi), string.format('%d-0', lo), 'COUNT', ARGV[3])}
-end
-return {last, redis.call('XRANGE', KEYS[2], string.format('%d-0', lo), string.format('%d-0', hi), 'COUNT', ARGV[3])}
-`;
-
-/**
- * Recovery. KEYS: counter, stream. ARGV: hw, from (-1: no read), limit.
- * Raises the counter to at least hw; returns {old counter, entries after min(from, old)}.
- */
-const RESYNC = `
-local old = tonumber(redis.call('GET', KEYS[1]) or '0')
-local hw = tonumber(ARGV[1])
-if old < hw then redis.call('SET', KEYS[1], string.format('%d', hw)) end
-local from = tonumber(ARGV[2])
-if from < 0 then return {old, {}} end
-if old < from then from = old end
-return {old, redis.call('XRANGE', KEYS[2], string.format('%d-0', from + 1), '+', 'COUNT', ARGV[3])}
-`;
-
-const NOW = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-`;
-
-/** KEYS: zset, hash. ARGV: id, member JSON, ttl ms. Returns 1 when the member was not present. */
-const PRESENCE_ADD = `${NOW}
-local ttl = tonumber(ARGV[3])
-local prev = redis.call('ZSCORE', KEYS[1], ARGV[1])
-redis.call('ZADD', KEYS[1], string.format('%d', now + ttl), ARGV[1])
-redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
-redis.call('PEXPIRE', KEYS[1], string.format('%d', ttl * 2 + 1000))
-redis.call('PEXPIRE', KEYS[2], string.format('%d', ttl * 2 + 1000))
-if prev and tonumber(prev) > now then return 0 end
-return 1
-`;
-
-/** KEYS: zset, hash. ARGV: id. Returns 1 when the member was present (and not expired). */
-const PRESENCE_REMOVE = `${NOW}
-local prev = redis.call('ZSCORE', KEYS[1], ARGV[1])
-redis.call('ZREM', KEYS[1], ARGV[1])
-redis.call('HDEL', KEYS[2], ARGV[1])
-if prev and tonumber(prev) > now then return 1 end
-return 0
-`;
-
-/** KEYS: zset, hash. Drops expired members; returns the JSON of the others. */
-const PRESENCE_LIST = `${NOW}
-local nowText = string.format('%d', now)
-local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', nowText)
-for i = 1, #dead, 1000 do
-  redis.call('HDEL', KEYS[2], unpack(dead, i, math.min(i + 999, #dead)))
-end
-if #dead > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', nowText) end
-local ids = redis.call('ZRANGE', KEYS[1], 0, -1)
-local out = {}
-for i = 1, #ids, 1000 do
-  local vals = redis.call('HMGET', KEYS[2], unpack(ids, i, math.min(i + 999, #ids)))
-  for j = 1, #vals do if vals[j] then out[#out + 1] = vals[j] end end
-end
-return out
-`;
-
-type Reply = Uint8Array | number | Reply[];
-
-interface ScriptedRedis {
-  flareAppend(counter: string, stream: string, maxlen: string, channel: string, body: Buffer): Promise<number>;
-  flareRangeBuffer(counter: string, stream: string, after: string, before: string, limit: string, cap: string, reverse: string): Promise<Reply[]>;
-  flareResyncBuffer(counter: string, stream: string, hw: string, from: string, limit: string): Promise<Reply[]>;
-  flarePresenceAdd(zset: string, hash: string, id: string, json: string, ttl: string): Promise<number>;
-  flarePresenceRemove(zset: string, hash: string, id: string): Promise<number>;
-  flarePresenceListBuffer(zset: string, hash: string): Promise<Uint8Array[]>;
-}
-
 /** The default: a user's direct messages go out on the user's channel. */
 export function defaultChannelFor(log: string): string {
   return log.startsWith('inbox:') ? `user:${log.slice('inbox:'.length)}` : log;
@@ -287,12 +185,7 @@ export class RedisBroker implements Broker {
     };
     this.#cmd = new Redis(this.#opts.url, { ...common, commandTimeout: this.#opts.commandTimeoutMs, connectionName: 'flare-cmd' }) as Redis & ScriptedRedis;
     this.#sub = new Redis(this.#opts.url, { ...common, connectionName: 'flare-sub' });
-    this.#cmd.defineCommand('flareAppend', { numberOfKeys: 2, lua: APPEND });
-    this.#cmd.defineCommand('flareRange', { numberOfKeys: 2, lua: RANGE });
-    this.#cmd.defineCommand('flareResync', { numberOfKeys: 2, lua: RESYNC });
-    this.#cmd.defineCommand('flarePresenceAdd', { numberOfKeys: 2, lua: PRESENCE_ADD });
-    this.#cmd.defineCommand('flarePresenceRemove', { numberOfKeys: 2, lua: PRESENCE_REMOVE });
-    this.#cmd.defineCommand('flarePresenceList', { numberOfKeys: 2, lua: PRESENCE_LIST });
+    defineScripts(this.#cmd);
     for (const [name, conn] of [['cmd', this.#cmd], ['sub', this.#sub]] as const) {
       conn.on('ready', () => this.#connectionChanged());
       conn.on('close', () => this.#connectionChanged());

@@ -1,0 +1,225 @@
+// `npm run bench:cluster`: fan-out of one room whose members are split across
+// two server processes sharing a Redis, against the same room on one process
+// (in-memory broker, and Redis broker for the cost of Redis alone).
+// Rows (shared/BENCH-RESULTS.md): fan-out latency p50 / p99 (publish -> each
+// member, one message at a time), and throughput (a burst of messages: room
+// messages per second through the room, and deliveries per second).
+// Every client runs in this Node process (one clock for send and receive).
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import WebSocket from 'ws';
+import { createFrameCodec, customFrame, payloadFrame, systemFrame, PayloadType, Reliability, SystemType, metaText } from '../dist/esm/codec/index.js';
+import { freePort, startServer } from '../scripts/server-process.mjs';
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+const json = createFrameCodec({ format: 'json' });
+const pb = createFrameCodec({ format: 'protobuf' });
+
+function findRedisServer() {
+  for (const p of [process.env.REDIS_SERVER, '/usr/bin/redis-server', '/usr/local/bin/redis-server', '/usr/sbin/redis-server']) if (p && existsSync(p)) return p;
+  return null;
+}
+
+async function startRedis() {
+  const bin = findRedisServer();
+  if (!bin) throw new Error('bench cluster: no redis-server (Debian: apt-get install redis-server, or set REDIS_SERVER)');
+  const port = await freePort();
+  const child = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const ok = await new Promise((res) => {
+      const s = createConnection({ port, host: '127.0.0.1' }, () => {
+        s.end();
+        res(true);
+      });
+      s.on('error', () => res(false));
+    });
+    if (ok) break;
+    if (Date.now() > deadline) throw new Error('redis-server did not start');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { url: `redis://127.0.0.1:${port}`, stop: () => new Promise((r) => (child.exitCode !== null ? r() : (child.on('exit', r), child.kill('SIGKILL')))) };
+}
+
+/** A protocol client (protobuf after the JSON handshake, one frame per WebSocket message). */
+class Client {
+  #ws;
+  #rpc = new Map();
+  #rpcId = 0;
+  onFrame = () => {};
+
+  static async connect(baseUrl, user) {
+    const c = new Client();
+    const ws = (c.#ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws`));
+    ws.binaryType = 'nodebuffer';
+    await new Promise((res, rej) => {
+      ws.once('open', res);
+      ws.once('error', rej);
+    });
+    const acked = new Promise((res, rej) => {
+      ws.once('message', (data) => {
+        const f = json.decode(new Uint8Array(data));
+        if (f.command?.case === 'system' && f.command.value.type === SystemType.CONNECT_ACK) res(f);
+        else rej(new Error(`handshake refused: ${JSON.stringify(f)}`));
+      });
+    });
+    ws.send(json.encode(systemFrame(SystemType.CONNECT, { format: 1, metadata: { format: 'protobuf', user_id: user, device_id: `${user}-d`, platform: 'bench' } })));
+    await acked;
+    ws.send(json.encode(systemFrame(SystemType.NEGOTIATION_READY)));
+    ws.on('message', (data) => {
+      const f = pb.decode(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      const cmd = f.command;
+      if (cmd?.case === 'custom' && cmd.value.name === 'flare.rpc.res') {
+        const id = metaText(cmd.value.metadata, 'id');
+        const p = c.#rpc.get(id);
+        if (p) {
+          c.#rpc.delete(id);
+          const err = metaText(cmd.value.metadata, 'error');
+          if (err) p.rej(new Error(`${err}: ${metaText(cmd.value.metadata, 'error_message')}`));
+          else p.res(cmd.value.data.length ? JSON.parse(dec.decode(cmd.value.data)) : undefined);
+        }
+        return;
+      }
+      c.onFrame(f);
+    });
+    return c;
+  }
+
+  call(method, body = {}) {
+    const id = `b${++this.#rpcId}`;
+    return new Promise((res, rej) => {
+      this.#rpc.set(id, { res, rej });
+      this.#ws.send(pb.encode(customFrame('flare.rpc.req', { data: enc.encode(JSON.stringify(body)), metadata: { id, method } }, { reliability: Reliability.BEST_EFFORT })));
+    });
+  }
+
+  publish(room, text) {
+    this.#ws.send(pb.encode(payloadFrame(PayloadType.MESSAGE, { payload: enc.encode(text), metadata: { room } }, { reliability: Reliability.BEST_EFFORT })));
+  }
+
+  close() {
+    this.#ws.close();
+  }
+}
+
+/**
+ * A room with `members` receivers spread round-robin over `urls`, and one
+ * publisher on the first URL. Receivers record, per message index, the time
+ * it arrived.
+ */
+async function setupRoom(name, urls, members) {
+  const room = `bench-${name}`;
+  const publisher = await Client.connect(urls[0], `${name}-pub`);
+  await publisher.call('room.join', { room });
+  const receivers = [];
+  const state = { sent: [], got: 0, want: 0, lat: [], done: null };
+  for (let i = 0; i < members; i++) {
+    const c = await Client.connect(urls[i % urls.length], `${name}-m${i}`);
+    c.onFrame = (f) => {
+      const cmd = f.command;
+      if (cmd?.case !== 'payload' || cmd.value.type !== PayloadType.MESSAGE) return;
+      const now = performance.now();
+      const idx = Number(dec.decode(cmd.value.payload));
+      state.lat.push(now - state.sent[idx]);
+      if (++state.got === state.want) state.done?.();
+    };
+    await c.call('room.join', { room });
+    receivers.push(c);
+  }
+  return { name, room, publisher, receivers, state, urls };
+}
+
+/** Sends `count` messages, `gapMs` apart (0: one burst); resolves to latencies and elapsed ms. */
+async function runMessages(r, count, gapMs) {
+  const { state } = r;
+  state.sent = new Array(count);
+  state.got = 0;
+  state.lat = [];
+  state.want = count * r.receivers.length;
+  const finished = new Promise((res) => (state.done = res));
+  const timeout = new Promise((res) => setTimeout(() => res('timeout'), 30_000));
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) {
+    state.sent[i] = performance.now();
+    r.publisher.publish(r.room, String(i));
+    if (gapMs) await new Promise((res) => setTimeout(res, gapMs));
+  }
+  const outcome = await Promise.race([finished, timeout]);
+  const elapsed = performance.now() - t0;
+  state.done = null;
+  if (outcome === 'timeout') console.warn(`  [cluster] ${r.name}: only ${state.got}/${state.want} deliveries within 30 s`);
+  return { lat: state.lat, elapsed, delivered: state.got };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+};
+const summary = (xs) => {
+  const value = median(xs);
+  return { value, spread: value ? (Math.max(...xs) - Math.min(...xs)) / value : 0, runs: xs.length };
+};
+
+export default async function cluster(ctx) {
+  const members = ctx.quick ? 40 : 200;
+  const rounds = ctx.quick ? 2 : 5;
+  const latMessages = ctx.quick ? 10 : 30;
+  const burst = ctx.quick ? 100 : 300;
+  const redis = await startRedis();
+  const servers = [];
+  const setups = [];
+  try {
+    const quiet = ['--log-level', 'warn', '--rate-limit', '0'];
+    const mem = await startServer({ args: [...quiet, '--broker', 'memory'] });
+    servers.push(mem);
+    const r1 = await startServer({ args: [...quiet, '--redis', redis.url] });
+    servers.push(r1);
+    const r2 = await startServer({ args: [...quiet, '--redis', redis.url] });
+    servers.push(r2);
+    setups.push(
+      { contender: 'flare-1-process-memory', room: await setupRoom('mem', [mem.url], members) },
+      { contender: 'flare-1-process-redis', room: await setupRoom('redis1', [r1.url], members) },
+      { contender: 'flare-2-processes-redis', room: await setupRoom('redis2', [r1.url, r2.url], members) },
+    );
+    // Warm-up (JIT, Redis scripts loaded).
+    for (const s of setups) await runMessages(s.room, 20, 2);
+
+    const samples = new Map(setups.map((s) => [s.contender, { p50: [], p99: [], msgs: [], deliveries: [] }]));
+    for (let round = 0; round < rounds; round++) {
+      for (const s of setups) {
+        const one = await runMessages(s.room, latMessages, 10);
+        const m = samples.get(s.contender);
+        m.p50.push(pct(one.lat, 50));
+        m.p99.push(pct(one.lat, 99));
+        const b = await runMessages(s.room, burst, 0);
+        m.msgs.push((burst * 1000) / b.elapsed);
+        m.deliveries.push((b.delivered * 1000) / b.elapsed);
+      }
+    }
+
+    const caseName = `room.fanout.${members}members`;
+    const extra = (c) => ({ members, processes: c === 'flare-2-processes-redis' ? 2 : 1, split: c === 'flare-2-processes-redis' ? 'half the members on each process, publisher on the first' : 'all on one process', latency_messages: latMessages, burst, transport: 'websocket, protobuf' });
+    const rows = [];
+    for (const [contender, m] of samples) {
+      rows.push({ case: caseName, contender, metric: 'fanout-latency-p50', unit: 'ms', better: 'lower', ...summary(m.p50), extra: extra(contender) });
+      rows.push({ case: caseName, contender, metric: 'fanout-latency-p99', unit: 'ms', better: 'lower', ...summary(m.p99), extra: extra(contender) });
+      rows.push({ case: caseName, contender, metric: 'room-messages', unit: 'messages/s', better: 'higher', ...summary(m.msgs), extra: extra(contender) });
+      rows.push({ case: caseName, contender, metric: 'deliveries', unit: 'deliveries/s', better: 'higher', ...summary(m.deliveries), extra: extra(contender) });
+    }
+    return rows;
+  } finally {
+    for (const s of setups) {
+      s.room.publisher.close();
+      for (const c of s.room.receivers) c.close();
+    }
+    for (const s of servers) await s.stop();
+    await redis.stop();
+  }
+}

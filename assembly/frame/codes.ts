@@ -18,6 +18,12 @@ export const CASE_CUSTOM: i32 = 64;
 
 /** Set in a tape word when the string it points to is pure ASCII (decode only). */
 export const FLAG_ASCII: i32 = 0x100;
+/**
+ * Set in an encode op whose bytes (a bytes field, or a map entry's value) stay
+ * outside WASM memory: the encoder writes tag and length, leaves the bytes'
+ * room empty and stores its output offset in the op's offset word.
+ */
+export const FLAG_EXTERNAL: i32 = 0x800;
 /** Ends a frame's ops on an encode tape. */
 export const OP_END: i32 = 0;
 

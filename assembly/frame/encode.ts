@@ -6,9 +6,10 @@
 // area (offsets relative to `data`). Output is byte-for-byte what prost writes:
 // proto3 defaults omitted, a set oneof case always written, map entries
 // omitting an empty key or value. Two passes per frame: sizes (nested lengths
-// stored back into the case op), then bytes.
+// stored back into the case op), then bytes. Ops flagged FLAG_EXTERNAL get
+// their room left empty, and its offset in `out` stored back in the op.
 import {
-  E_BAD_OP, E_EMPTY, E_OUTPUT_FULL, E_TOO_LARGE, K_BYTES, K_CASE, K_ENUM, K_MAP, K_STR, K_U64, KINDS, KINDS_LEN, OP_END,
+  E_BAD_OP, E_EMPTY, E_OUTPUT_FULL, E_TOO_LARGE, FLAG_EXTERNAL, K_BYTES, K_CASE, K_ENUM, K_MAP, K_STR, K_U64, KINDS, KINDS_LEN, OP_END,
 } from "./codes";
 import { varintSize32, varintSize64, writeVarint32, writeVarint64 } from "./varint";
 
@@ -48,7 +49,7 @@ function frameSize(t: usize, tEnd: usize): i32 {
   let first = t;
   while (true) {
     if (t >= tEnd) return E_BAD_OP;
-    let code = load<i32>(t);
+    let code = load<i32>(t) & ~FLAG_EXTERNAL;
     if (code == OP_END) break;
     let kind = kindOf(code);
     let words = opWords(kind);
@@ -106,9 +107,11 @@ function frameSize(t: usize, tEnd: usize): i32 {
 }
 
 /** Pass 2: writes one frame's ops (checked by pass 1) from `t` at `o`; returns the end. */
-function writeFrame(t: usize, data: usize, o: usize): usize {
+function writeFrame(t: usize, data: usize, o: usize, out: usize): usize {
   while (true) {
-    let code = load<i32>(t);
+    let word = load<i32>(t);
+    let code = word & ~FLAG_EXTERNAL;
+    let external = word != code;
     if (code == OP_END) return o;
     let kind = load<u8>(KINDS + <usize>code);
     let tag = <u8>((code & 15) << 3);
@@ -137,7 +140,8 @@ function writeFrame(t: usize, data: usize, o: usize): usize {
         if (len != 0) {
           store<u8>(o++, tag | 2);
           o = writeVarint32(o, len);
-          memory.copy(o, data + <usize>load<u32>(t, 4), <usize>len);
+          if (external) store<i32>(t, <i32>(o - out), 4);
+          else memory.copy(o, data + <usize>load<u32>(t, 4), <usize>len);
           o += <usize>len;
         }
         t += 12;
@@ -159,7 +163,8 @@ function writeFrame(t: usize, data: usize, o: usize): usize {
         if (vlen != 0) {
           store<u8>(o++, 0x12);
           o = writeVarint32(o, vlen);
-          memory.copy(o, data + <usize>voff, <usize>vlen);
+          if (external) store<i32>(t, <i32>(o - out), 12);
+          else memory.copy(o, data + <usize>voff, <usize>vlen);
           o += <usize>vlen;
         }
         t += 20;
@@ -220,7 +225,7 @@ export function frame_encode_batch(
       store<u32>(o, bswap<u32>(<u32>size));
       o += 4;
     }
-    o = writeFrame(t, data, o);
+    o = writeFrame(t, data, o, out);
     store<i32>(ends + (<usize>i << 2), <i32>(o - out));
     t = opsEnd;
   }

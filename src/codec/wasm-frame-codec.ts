@@ -34,8 +34,11 @@ function asFlareError(e: unknown): FlareError {
   return e instanceof FlareError ? e : new CodecError(ErrorCode.INTERNAL, `unexpected codec failure: ${String(e)}`, { cause: e });
 }
 
-/** Tuning of a WASM codec; the defaults suit every use (tests shrink the pages). */
-export type WasmFrameCodecOptions = WasmDecoderOptions;
+/** Tuning of a WASM codec; the defaults suit every use (tests shrink the sizes to reach every path). */
+export interface WasmFrameCodecOptions extends WasmDecoderOptions {
+  /** Bytes values from this size on are copied straight into the encoded output (default 2 KB). */
+  externalBytes?: number;
+}
 
 /**
  * Creates a protobuf codec on a loaded core (`await loadWasmCore()`). Each
@@ -43,7 +46,7 @@ export type WasmFrameCodecOptions = WasmDecoderOptions;
  */
 export function createWasmFrameCodec(core: WasmCore, options: WasmFrameCodecOptions = {}): WasmFrameCodec {
   const decoder = new WasmFrameDecoder(core, options);
-  const encoder = new WasmFrameEncoder(core);
+  const encoder = new WasmFrameEncoder(core, options.externalBytes);
   const regions = [...decoder.regions, ...encoder.regions];
 
   const codec: WasmFrameCodec = {

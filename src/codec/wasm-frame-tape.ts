@@ -55,6 +55,8 @@ export const FLAG_KEY_MISS = 0x400;
 /** Slots in a metadata-key intern table, and the bytes the table takes in WASM memory. */
 export const INTERN_SLOTS = 256;
 export const INTERN_BYTES = INTERN_SLOTS * 64;
+/** In an encode op: the bytes stay outside WASM memory; WASM stores their output offset in the op. */
+export const FLAG_EXTERNAL = 0x800;
 /** Masks the code out of a tape word. */
 export const CODE_MASK = 0xff;
 

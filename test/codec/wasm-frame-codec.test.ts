@@ -232,6 +232,18 @@ describe('WASM frame codec: large frames copied in by pages', () => {
     fc.assert(fc.property(damaged, (b) => void expect(decodeOrError(b, paged)).to.deep.equal(decodeOrError(b, js))), { numRuns: 1000 });
   });
 
+  it('encodes with bytes values copied straight into the output exactly as when copied through WASM', () => {
+    const direct = createWasmFrameCodec(core, { externalBytes: 1 });
+    fc.assert(fc.property(fc.array(frameArb, { maxLength: 8 }), (frames) => {
+      const want = frames.map((f) => toHex(js.encode(f)));
+      expect(direct.encodeBatch(frames).map(toHex)).to.deep.equal(want);
+      expect(toHex(direct.encodeFramed(frames.filter((f) => js.encode(f).length > 0), { end: true }))).to.equal(
+        toHex(codec.encodeFramed(frames.filter((f) => js.encode(f).length > 0), { end: true })),
+      );
+    }), { numRuns: 150 });
+    direct.dispose();
+  });
+
   it('copies only the pages around a big payload: the payload never enters WASM memory', () => {
     const payload = crypto.getRandomValues(new Uint8Array(60_000));
     const marker = payload.slice(30_000, 30_032);

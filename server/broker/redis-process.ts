@@ -90,12 +90,22 @@ export class RedisProcess {
     }
   }
 
+  /** Freezes the server (SIGSTOP): connections stay open but nothing answers, like a hung host. */
+  pause(): void {
+    this.#child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.#child?.kill('SIGCONT');
+  }
+
   /** Stops it at once (SIGKILL: as abrupt as a crash; nothing is saved anyway). */
   async stop(): Promise<void> {
     const c = this.#child;
     if (!c) return;
     this.#child = null;
     try {
+      c.kill('SIGCONT');
       c.kill('SIGKILL');
     } catch {
       // already gone

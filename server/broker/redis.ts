@@ -253,6 +253,20 @@ export class RedisBroker implements Broker {
     }
   }
 
+  /**
+   * A command failed for a connection reason. A timeout leaves the socket
+   * "ready" (Redis hung, or the network drops packets silently): reconnect,
+   * so the broker turns degraded instead of waiting out every command.
+   */
+  #commandFailed(where: string, e: unknown): void {
+    const message = e instanceof Error ? e.message : String(e);
+    this.#noteError(`${where}: ${message}`);
+    if (/timed out/i.test(message) && this.#state === RedisState.READY) {
+      this.#cmd.disconnect(true);
+      this.#sub.disconnect(true);
+    }
+  }
+
   // ------------------------------------------------------------- connection
 
   #connectionChanged(): void {
@@ -476,7 +490,7 @@ export class RedisBroker implements Broker {
         return;
       } catch (e) {
         if (!isConnectionError(e)) throw e;
-        this.#noteError(`publish: ${(e as Error).message}`);
+        this.#commandFailed('publish', e);
       }
     }
     this.#dispatch(channel, message);
@@ -537,7 +551,7 @@ export class RedisBroker implements Broker {
         return full;
       } catch (e) {
         if (!isConnectionError(e)) throw e;
-        this.#noteError(`append: ${(e as Error).message}`);
+        this.#commandFailed('append', e);
       }
     }
     return this.#appendProvisional(log, st, entry);
@@ -597,7 +611,7 @@ export class RedisBroker implements Broker {
         return entries;
       } catch (e) {
         if (!isConnectionError(e)) throw e;
-        this.#noteError(`range: ${(e as Error).message}`);
+        this.#commandFailed('range', e);
       }
     }
     // Degraded: what this process saw recently.
@@ -617,7 +631,7 @@ export class RedisBroker implements Broker {
         return v;
       } catch (e) {
         if (!isConnectionError(e)) throw e;
-        this.#noteError(`lastSeq: ${(e as Error).message}`);
+        this.#commandFailed('lastSeq', e);
       }
     }
     return st.hw;
@@ -641,7 +655,7 @@ export class RedisBroker implements Broker {
         return (await this.#cmd.flarePresenceAdd(z, h, member.id, encodeMember(member), String(ttlMs))) === 1;
       } catch (e) {
         if (!isConnectionError(e)) throw e;
-        this.#noteError(`presence: ${(e as Error).message}`);
+        this.#commandFailed('presence', e);
       }
     }
     return !prev || prev.expires <= now;
@@ -658,7 +672,7 @@ export class RedisBroker implements Broker {
         return (await this.#cmd.flarePresenceRemove(z, h, memberId)) === 1;
       } catch (e) {
         if (!isConnectionError(e)) throw e;
-        this.#noteError(`presence: ${(e as Error).message}`);
+        this.#commandFailed('presence', e);
       }
     }
     return !!prev && prev.expires > Date.now();
@@ -671,7 +685,7 @@ export class RedisBroker implements Broker {
         return (await this.#cmd.flarePresenceListBuffer(z, h)).map(decodeMember);
       } catch (e) {
         if (!isConnectionError(e)) throw e;
-        this.#noteError(`presence: ${(e as Error).message}`);
+        this.#commandFailed('presence', e);
       }
     }
     // Degraded: this process's own members only.

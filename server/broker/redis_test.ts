@@ -282,6 +282,32 @@ Deno.test('redis broker: one process cut off (partition) - its outage entries an
   });
 });
 
+Deno.test('redis broker: a hung Redis (no answers, socket open) turns the broker degraded, then it recovers', opts, async () => {
+  await withRedis(async (redis, make) => {
+    const a = await make();
+    const r = recorder();
+    await a.subscribe('room:h', r.handler);
+    const first = await a.append('room:h', entry(1));
+    await a.publish('room:h', { kind: 'entry', log: 'room:h', entry: first });
+    await until('first delivered', () => r.all.length === 1);
+    redis.pause();
+    try {
+      const e = await a.append('room:h', entry(2)); // times out (1 s here), then provisional
+      assertEquals(e.seq, 2);
+      await a.publish('room:h', { kind: 'entry', log: 'room:h', entry: e });
+      assertEquals(r.ids(), ['m-u1-1', 'm-u1-2'], 'local delivery after the timeout');
+      await until('degraded', () => !a.health().ok);
+    } finally {
+      redis.resume();
+    }
+    await until('recovered', () => a.health().ok, 10_000);
+    const after = await a.append('room:h', entry(3));
+    assert(after.seq > 2, `seq after recovery ${after.seq}`);
+    const hist = (await a.range('room:h', { after: 0, limit: 10 })).map((x) => x.messageId);
+    assert(hist.includes('m-u1-2'), `the provisional entry is in Redis after recovery: ${hist}`);
+  });
+});
+
 Deno.test('redis broker: starts degraded when Redis is not there, and connects when it appears', opts, async () => {
   const redis = await RedisProcess.start(REDIS!);
   await redis.stop();

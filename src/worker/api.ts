@@ -45,8 +45,12 @@ export interface SessionOptions {
   connectTimeoutMs?: number;
   /** CONNECT to CONNECT_ACK timeout (default 10000 ms). */
   handshakeTimeoutMs?: number;
+  /** PING period (default 30000 ms, as flare-core). */
   heartbeatIntervalMs?: number;
+  /** Silence that means death (default 90000 ms, as flare-core). */
   heartbeatTimeoutMs?: number;
+  /** A PING unanswered this long starts a re-check (default 10000 ms). */
+  heartbeatPongTimeoutMs?: number;
   autoReconnect?: boolean;
   reconnectInitialDelayMs?: number;
   reconnectMaxDelayMs?: number;

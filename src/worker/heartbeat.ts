@@ -31,6 +31,12 @@ export interface HeartbeatOptions {
   timeoutMs?: number;
   /** How long a re-check waits for any frame (default 5000 ms). */
   recheckTimeoutMs?: number;
+  /**
+   * A PING unanswered (and nothing else heard) for this long starts a re-check
+   * (default 10000 ms). A killed peer on QUIC sends no reset, so without this a
+   * dead link would be found only after `timeoutMs`.
+   */
+  pongTimeoutMs?: number;
   /** A tick this much later than scheduled is "late" (default max(1000, intervalMs / 4)). */
   lateToleranceMs?: number;
   /** Sends one PING; returns its message id, or null when it could not be sent. */
@@ -42,7 +48,7 @@ export interface HeartbeatOptions {
 }
 
 /** Defaults of `HeartbeatOptions`. */
-export const HEARTBEAT_DEFAULTS = { intervalMs: 30_000, timeoutMs: 90_000, recheckTimeoutMs: 5000 } as const;
+export const HEARTBEAT_DEFAULTS = { intervalMs: 30_000, timeoutMs: 90_000, recheckTimeoutMs: 5000, pongTimeoutMs: 10_000 } as const;
 
 interface PendingPing {
   id: string;
@@ -57,6 +63,7 @@ export class Heartbeat {
   readonly intervalMs: number;
   readonly timeoutMs: number;
   readonly recheckTimeoutMs: number;
+  readonly pongTimeoutMs: number;
   readonly lateToleranceMs: number;
   readonly #o: HeartbeatOptions;
   readonly #clock: Clock;
@@ -65,6 +72,7 @@ export class Heartbeat {
   #lastRxAt = 0;
   #recheckSince: number | null = null;
   #lateRestarts = 0;
+  #lastPingAt = -Infinity;
   #running = false;
   readonly #pending: PendingPing[] = [];
 
@@ -74,6 +82,7 @@ export class Heartbeat {
     this.intervalMs = options.intervalMs ?? HEARTBEAT_DEFAULTS.intervalMs;
     this.timeoutMs = options.timeoutMs ?? HEARTBEAT_DEFAULTS.timeoutMs;
     this.recheckTimeoutMs = options.recheckTimeoutMs ?? HEARTBEAT_DEFAULTS.recheckTimeoutMs;
+    this.pongTimeoutMs = Math.min(options.pongTimeoutMs ?? HEARTBEAT_DEFAULTS.pongTimeoutMs, this.timeoutMs);
     this.lateToleranceMs = options.lateToleranceMs ?? Math.max(1000, this.intervalMs / 4);
     if (!(this.intervalMs > 0) || !(this.timeoutMs > 0) || !(this.recheckTimeoutMs > 0)) {
       throw new RangeError('heartbeat: intervalMs, timeoutMs and recheckTimeoutMs must be > 0');
@@ -100,6 +109,7 @@ export class Heartbeat {
     if (this.#running) return;
     this.#running = true;
     this.#lastRxAt = this.#clock.now();
+    this.#lastPingAt = this.#lastRxAt;
     this.#schedule(this.intervalMs);
   }
 
@@ -190,8 +200,17 @@ export class Heartbeat {
     }
     if (late) return this.#startRecheck(now);
     if (now - this.#lastRxAt >= this.timeoutMs) return this.#die('timeout', now);
-    this.#ping(now);
-    this.#schedule(this.intervalMs);
+    // The newest PING unanswered, and nothing at all heard since it left, for pongTimeoutMs: suspicious.
+    const newest = this.#pending.at(-1);
+    const unanswered = newest !== undefined && this.#lastRxAt < newest.sentAt;
+    if (unanswered && now - newest.sentAt >= this.pongTimeoutMs) return this.#startRecheck(now);
+    if (now - this.#lastPingAt >= this.intervalMs) {
+      this.#ping(now);
+      this.#lastPingAt = now;
+    }
+    const last = this.#pending.at(-1);
+    const pongDue = last !== undefined && this.#lastRxAt < last.sentAt ? last.sentAt + this.pongTimeoutMs : Infinity;
+    this.#schedule(Math.max(1, Math.min(this.#lastPingAt + this.intervalMs, pongDue) - now));
   }
 
   #die(reason: HeartbeatDeathReason, now: number): void {

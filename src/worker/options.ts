@@ -21,6 +21,7 @@ export const SESSION_DEFAULTS = {
   handshakeTimeoutMs: 10_000,
   heartbeatIntervalMs: HEARTBEAT_DEFAULTS.intervalMs,
   heartbeatTimeoutMs: HEARTBEAT_DEFAULTS.timeoutMs,
+  heartbeatPongTimeoutMs: HEARTBEAT_DEFAULTS.pongTimeoutMs,
   autoReconnect: true,
   reconnectInitialDelayMs: BACKOFF_DEFAULTS.initialDelayMs,
   reconnectMaxDelayMs: BACKOFF_DEFAULTS.maxDelayMs,
@@ -64,7 +65,7 @@ export function resolveOptions(o: SessionOptions, randomId: () => string): Resol
     deviceId: o.deviceId ?? `web-${randomId()}`,
     certHash: o.certHash ?? null,
   } as ResolvedOptions;
-  for (const k of ['connectTimeoutMs', 'handshakeTimeoutMs', 'heartbeatIntervalMs', 'heartbeatTimeoutMs', 'switchCheckIntervalMs', 'resendAfterMs'] as const) {
+  for (const k of ['connectTimeoutMs', 'handshakeTimeoutMs', 'heartbeatIntervalMs', 'heartbeatTimeoutMs', 'heartbeatPongTimeoutMs', 'switchCheckIntervalMs', 'resendAfterMs'] as const) {
     if (!(r[k] > 0)) throw new FlareError(ErrorCode.INVALID_ARGUMENT, `options.${k} must be > 0`, { details: { option: k, value: r[k] } });
   }
   if (!Array.isArray(r.transports) || r.transports.length === 0 || r.transports.some((t) => t !== 'websocket' && t !== 'webtransport')) {

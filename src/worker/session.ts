@@ -373,6 +373,7 @@ export class Session {
       clock: this.#clock,
       intervalMs: this.#o.heartbeatIntervalMs,
       timeoutMs: this.#o.heartbeatTimeoutMs,
+      pongTimeoutMs: this.#o.heartbeatPongTimeoutMs,
       sendPing: () => {
         const id = this.#newId(this.#clock.wallNow());
         try {

@@ -3,7 +3,7 @@ import { Heartbeat, type HeartbeatDeathReason } from '../../src/worker/heartbeat
 import { ClockOffsetEstimator } from '../../src/worker/clock-offset.ts';
 import { FakeClock } from './helpers/fake-clock.ts';
 
-function setup(opts: { interval?: number; timeout?: number; recheck?: number } = {}) {
+function setup(opts: { interval?: number; timeout?: number; recheck?: number; pong?: number } = {}) {
   const clock = new FakeClock();
   const pings: string[] = [];
   const deaths: Array<{ reason: HeartbeatDeathReason; silentMs: number }> = [];
@@ -14,6 +14,7 @@ function setup(opts: { interval?: number; timeout?: number; recheck?: number } =
     intervalMs: opts.interval ?? 30_000,
     timeoutMs: opts.timeout ?? 90_000,
     recheckTimeoutMs: opts.recheck ?? 5000,
+    pongTimeoutMs: opts.pong ?? 10_000,
     sendPing: () => {
       const id = `p${n++}`;
       pings.push(id);
@@ -41,7 +42,7 @@ describe('worker/heartbeat', () => {
   });
 
   it('declares death after timeoutMs of silence on punctual ticks', () => {
-    const { clock, hb, pings, deaths } = setup();
+    const { clock, hb, pings, deaths } = setup({ pong: 1_000_000 });
     hb.start();
     clock.advance(89_999);
     expect(deaths).to.deep.equal([]);
@@ -75,7 +76,32 @@ describe('worker/heartbeat', () => {
     clock.advance(3);
     hb.notePong(pings[0]!, clock.wallNow());
     expect(hb.rechecking).to.equal(false);
-    clock.advance(60_000);
+    clock.advance(35_000);
+    expect(deaths).to.deep.equal([]);
+  });
+
+  it('re-checks when a PING goes unanswered for pongTimeoutMs, finding a dead link long before timeoutMs', () => {
+    const { clock, hb, pings, deaths } = setup({ pong: 10_000 });
+    hb.start();
+    clock.advance(30_000); // p0
+    expect(pings).to.have.length(1);
+    clock.advance(9_999);
+    expect(hb.rechecking).to.equal(false);
+    clock.advance(1); // p0 unanswered for 10 s: re-check sends p1
+    expect(hb.rechecking).to.equal(true);
+    expect(pings).to.have.length(2);
+    clock.advance(5000);
+    expect(deaths).to.deep.equal([{ reason: 'recheck_failed', silentMs: 45_000 }]);
+  });
+
+  it('any frame after the PING counts as an answer for the PONG deadline', () => {
+    const { clock, hb, deaths } = setup({ pong: 10_000 });
+    hb.start();
+    clock.advance(30_000); // PING
+    clock.advance(5_000);
+    hb.noteActivity(); // a message, not the PONG
+    clock.advance(20_000);
+    expect(hb.rechecking).to.equal(false);
     expect(deaths).to.deep.equal([]);
   });
 

@@ -3,7 +3,7 @@ import { Harness, testServer, text, untext } from '../helpers/engine-harness.ts'
 import { killServer, mintJwt, restartServer, startRedis, startServer, stopServer, type ControlledServer } from '../helpers/server-control.ts';
 import type { TokenReason } from '../../../src/worker/token.ts';
 
-const fastRetry = { reconnectInitialDelayMs: 100, reconnectMaxDelayMs: 500 };
+const fastRetry = { reconnectInitialDelayMs: 100, reconnectMaxDelayMs: 500, heartbeatIntervalMs: 2000, heartbeatPongTimeoutMs: 1500 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const uid = () => Math.random().toString(36).slice(2);
 

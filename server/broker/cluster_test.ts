@@ -16,6 +16,7 @@ import { isCustom, isPayload, isSystem, meta, payloadText, seqOf, TestClient } f
 import { findRedisServer, RedisProcess } from './redis-process.ts';
 
 const REDIS = findRedisServer();
+const MAIN = new URL('../main.ts', import.meta.url).pathname;
 if (!REDIS) console.warn('SKIPPED cluster tests: no redis-server found (Debian: apt-get install redis-server; or set REDIS_SERVER)');
 
 const roomMsg = (room: string) => (f: Frame) => isPayload(f, PayloadType.MESSAGE) && meta(f, 'room') === room;
@@ -39,7 +40,7 @@ class ServerProcess {
 
   private constructor(args: string[]) {
     this.#child = new Deno.Command(Deno.execPath(), {
-      args: ['run', '--unstable-net', '-A', 'server/main.ts', ...args],
+      args: ['run', '--unstable-net', '-A', MAIN, ...args],
       stdout: 'piped',
       stderr: 'inherit',
     }).spawn();

@@ -41,10 +41,10 @@ export function installBuiltins(h: Handlers, hub: Hub, rooms: RoomService, testM
 
   // --- rooms
   h.addRpc('room.join', ({ session, body }) => {
-    const b = body.json<{ room?: unknown; since?: unknown; presence?: unknown }>();
+    const b = body.json<{ room?: unknown; since?: unknown; presence?: unknown; presence_events?: unknown }>();
     const presence: Record<string, string> = {};
     if (b.presence && typeof b.presence === 'object') for (const [k, v] of Object.entries(b.presence)) presence[k] = typeof v === 'string' ? v : JSON.stringify(v);
-    return rooms.join(session, RoomService.checkName(b.room), { since: optSeq(b.since, 'since') ?? null, presence });
+    return rooms.join(session, RoomService.checkName(b.room), { since: optSeq(b.since, 'since') ?? null, presence, presenceEvents: b.presence_events !== false });
   });
   h.addRpc('room.leave', async ({ session, body }) => {
     const room = RoomService.checkName(body.json<{ room?: unknown }>().room);

@@ -143,3 +143,33 @@ Deno.test('an unknown format is refused; force_format of an available format wor
     c.close();
   });
 });
+
+Deno.test('compression: gzip and lz4 negotiated, every frame compressed both ways; preference lists', async () => {
+  await withServer({}, async (s) => {
+    const offered = meta((await TestClient.connect(s.url)).ack!, 'compressions')!.split(',');
+    for (const name of ['gzip', 'lz4']) {
+      assert(offered.includes(name), `${name} offered (${offered})`);
+      for (const [transport, format] of [['websocket', 'json'], ['webtransport', 'protobuf'], ['websocket', 'protobuf']] as const) {
+        const c = await TestClient.connect(s.url, { transport, format, compression: name, certHash: s.certHash(), meta: { device_id: `${name}-${transport}-${format}` } });
+        assertEquals((c.ack!.command!.value as { compression: string }).compression, name);
+        c.send(systemFrame(SystemType.PING));
+        await c.next((f) => isSystem(f, SystemType.PONG));
+        assertEquals(await c.call('echo', { big: 'x'.repeat(5000) }), { big: 'x'.repeat(5000) });
+        assertEquals(c.undecodable.length, 0, `${name} ${transport} ${format}: every server frame decompresses`);
+        // An uncompressed frame after negotiation is an error (strict), and the connection stays.
+        c.sendRaw(c.codec.encode(systemFrame(SystemType.PING)));
+        assertEquals(meta(await c.next((f) => isSystem(f, SystemType.ERROR)), 'code') !== undefined, true);
+        c.close();
+      }
+    }
+    const pick = async (compression: string) => {
+      const c = await TestClient.connect(s.url, { compression, meta: { device_id: compression } });
+      c.close();
+      return (c.ack!.command!.value as { compression: string }).compression;
+    };
+    assertEquals(await pick('lz4,gzip,none'), 'lz4');
+    assertEquals(await pick('zstd,gzip'), 'gzip');
+    assertEquals(await pick('zstd'), 'none');
+    assertEquals(await pick('none'), 'none');
+  });
+});

@@ -50,6 +50,24 @@ export class Metrics {
     else fam.series.set(key, { labels, value: by });
   }
 
+  /**
+   * A handle on one counter series, for hot paths: `inc` skips the label
+   * lookup (per-frame counters are incremented millions of times).
+   */
+  series(name: string, labels: Labels = {}): { inc(by?: number): void } {
+    const fam = this.#families.get(name);
+    if (!fam) throw new Error(`metrics: undeclared counter ${name}`);
+    const key = labelKey(labels);
+    let s = fam.series.get(key);
+    if (!s) fam.series.set(key, (s = { labels, value: 0 }));
+    const series = s;
+    return {
+      inc(by = 1) {
+        series.value += by;
+      },
+    };
+  }
+
   /** Current value of a counter series (0 when never incremented). */
   value(name: string, labels: Labels = {}): number {
     return this.#families.get(name)?.series.get(labelKey(labels))?.value ?? 0;

@@ -25,8 +25,8 @@ export interface RoomDeps {
 }
 
 interface LocalRoom {
-  /** Local members by connection id, with their presence entry. */
-  members: Map<string, { session: Session; member: PresenceMember }>;
+  /** Local members by connection id, with their presence entry; `events`: announced and told of others. */
+  members: Map<string, { session: Session; member: PresenceMember; events: boolean }>;
   sub: Promise<Unsubscribe>;
   /** Last seq seen live, for gap detection across processes. */
   lastSeen: number;
@@ -38,13 +38,20 @@ export interface JoinOptions {
   /** Replay entries after this seq; null or undefined: no replay. */
   since?: number | null;
   presence?: Record<string, string>;
+  /**
+   * Take part in presence events (default true): announce this member's join and leave, and tell it
+   * of others'. False suits large rooms, where every join would otherwise reach every member.
+   */
+  presenceEvents?: boolean;
 }
 
 export interface JoinResult {
   room: string;
   /** Last seq delivered to this connection. */
   seq: number;
+  /** At most MAX_JOIN_MEMBERS members (`room.members` lists all). */
   members: PresenceMemberJson[];
+  member_count: number;
   /** True when the history no longer held everything after `since`, or the replay limit was hit. */
   truncated: boolean;
 }
@@ -64,6 +71,8 @@ export function memberJson(m: PresenceMember): PresenceMemberJson {
 }
 
 const MAX_ROOM_NAME = 200;
+/** Members listed in a `room.join` result (a join into a big room should not cost O(members) bytes). */
+export const MAX_JOIN_MEMBERS = 100;
 const PAGE = 500;
 const encoder = new TextEncoder();
 
@@ -111,9 +120,10 @@ export class RoomService {
         joinedAt: Date.now(),
         state: options.presence ?? {},
       };
+      const events = options.presenceEvents !== false;
       session.rooms.set(room, m);
-      local.members.set(session.id, { session, member });
-      if (await broker.presenceAdd(log, member, config.presenceTtlMs)) {
+      local.members.set(session.id, { session, member, events });
+      if ((await broker.presenceAdd(log, member, config.presenceTtlMs)) && events) {
         await broker.publish(log, { kind: 'presence', room, action: 'join', member });
       }
       if (options.since !== null && options.since !== undefined) truncated = await this.#replay(m, options.since);
@@ -124,8 +134,8 @@ export class RoomService {
       const entries = await broker.range(log, { after: options.since, limit: config.replayLimit });
       for (const e of entries) if (e.seq <= m.lastSeq) session.sendFrame(entryFrame(e, true));
     }
-    const members = (await broker.presenceList(log)).map(memberJson);
-    return { room, seq: m.lastSeq, members, truncated };
+    const all = await broker.presenceList(log);
+    return { room, seq: m.lastSeq, members: all.slice(0, MAX_JOIN_MEMBERS).map(memberJson), member_count: all.length, truncated };
   }
 
   /** Replays entries after `since`, page by page, up to the replay limit; true when something was missing. */
@@ -158,15 +168,15 @@ export class RoomService {
     if (!m) return false;
     session.rooms.delete(room);
     const local = this.#rooms.get(room);
-    const member = local?.members.get(session.id)?.member;
+    const entry = local?.members.get(session.id);
     local?.members.delete(session.id);
     if (local && local.members.size === 0) {
       this.#rooms.delete(room);
       local.sub.then((u) => u()).catch(() => {});
     }
     const log = Keys.room(room);
-    if ((await this.deps.broker.presenceRemove(log, session.id)) && member) {
-      await this.deps.broker.publish(log, { kind: 'presence', room, action: 'leave', member });
+    if ((await this.deps.broker.presenceRemove(log, session.id)) && entry?.events) {
+      await this.deps.broker.publish(log, { kind: 'presence', room, action: 'leave', member: entry.member });
     }
     return true;
   }
@@ -239,7 +249,7 @@ export class RoomService {
         { reliability: Reliability.BEST_EFFORT },
       );
       const shared = new SharedFrame(frame, true);
-      for (const { session } of local.members.values()) if (session.id !== m.member.id) session.sendShared(shared);
+      for (const { session, events } of local.members.values()) if (events && session.id !== m.member.id) session.sendShared(shared);
     }
   }
 

@@ -5,22 +5,21 @@
  * is lenient about formats before NEGOTIATION_READY and strict after it.
  */
 import { ErrorCode, FlareError } from '../src/codec/errors.ts';
-import { PayloadType, SystemType, type Frame } from '../src/codec/frame-types.ts';
-import { systemFrame } from '../src/codec/frames.ts';
-import { metaText } from '../src/codec/metadata.ts';
-import { CloseReason, ExtCommand, RouteKey } from '../src/protocol/extensions.ts';
+import { SystemType, type Frame } from '../src/codec/frame-types.ts';
+import { CloseReason } from '../src/protocol/extensions.ts';
 import { BadConnect, connectAck, negotiate, readConnect, type ConnectRequest } from './handshake.ts';
-import { ackFrame, errorAckFrame, errorFrame, goingAwayFrame, kickedFrame, pongFrame, wantsAck } from './frames.ts';
+import { errorFrame, goingAwayFrame, kickedFrame } from './frames.ts';
 import { CloseCode, type Link, type LinkHandler } from './link.ts';
 import type { ServerContext } from './context.ts';
 import type { Logger } from './log.ts';
 import { decodeLenient, SharedFrame, Wire } from './wire.ts';
-import { SendQueue } from './send-queue.ts';
+import { LINK_HIGH_WATER, Outbound } from './outbound.ts';
 import { TokenBucket } from './rate-limit.ts';
 import { RpcEndpoint } from './rpc.ts';
 import { StreamTable } from './streams.ts';
 import { Membership } from './membership.ts';
 import { splitBatch } from './framing.ts';
+import { dispatch } from './dispatch.ts';
 
 export const SessionState = {
   AWAITING_CONNECT: 'awaiting_connect',
@@ -31,10 +30,6 @@ export const SessionState = {
 } as const;
 export type SessionState = (typeof SessionState)[keyof typeof SessionState];
 
-/** Bytes a link may hold before the session stops writing and waits. */
-const LINK_HIGH_WATER = 1024 * 1024;
-/** Most bytes written to the link in one write (one WebSocket message when batching). */
-const WRITE_CHUNK = 64 * 1024;
 /** Frames held while the CONNECT is being authenticated. */
 const MAX_EARLY_FRAMES = 64;
 
@@ -64,13 +59,13 @@ export class Session implements LinkHandler {
   /** Batching negotiated: starts after NEGOTIATION_READY. */
   #batchAfterReady = false;
   readonly #openedAt = performance.now();
-  readonly #queue: SendQueue;
+  readonly #out: Outbound;
   readonly #bucket: TokenBucket;
-  #flushScheduled = false;
-  #waitingDrain = false;
   #early: Uint8Array[] = [];
   #lastRateError = 0;
   readonly #log: Logger;
+  readonly #framesIn: { inc(by?: number): void };
+  readonly #bytesIn: { inc(by?: number): void };
 
   constructor(
     readonly ctx: ServerContext,
@@ -78,11 +73,13 @@ export class Session implements LinkHandler {
   ) {
     this.id = `${ctx.serverId}-${(++connectionCounter).toString(36)}`;
     this.#log = ctx.log.child({ connection: this.id });
-    this.#queue = new SendQueue(ctx.config.sendQueueBytes);
+    this.#out = new Outbound(link, ctx.metrics, ctx.config.sendQueueBytes);
     this.#bucket = new TokenBucket(ctx.config.rateLimitPerSec, ctx.config.rateLimitBurst);
     this.rpc = new RpcEndpoint(this, ctx.handlers, this.#log, ctx.metrics);
     this.streams = new StreamTable(this, ctx.handlers, this.#log);
     ctx.metrics.inc('flare_connections_total', { transport: link.transport });
+    this.#framesIn = ctx.metrics.series('flare_frames_in_total', { transport: link.transport });
+    this.#bytesIn = ctx.metrics.series('flare_bytes_in_total', { transport: link.transport });
     ctx.hub.accepted(this);
   }
 
@@ -114,8 +111,7 @@ export class Session implements LinkHandler {
   receive(bytes: Uint8Array): void {
     if (this.#state === SessionState.CLOSED) return;
     this.lastActivity = performance.now();
-    const m = this.ctx.metrics;
-    m.inc('flare_bytes_in_total', { transport: this.link.transport }, bytes.length);
+    this.#bytesIn.inc(bytes.length);
     if (bytes.length > this.ctx.config.maxFrameBytes) {
       this.sendError(ErrorCode.FRAME_TOO_LARGE, `frame of ${bytes.length} bytes exceeds the limit of ${this.ctx.config.maxFrameBytes} bytes`);
       return;
@@ -131,7 +127,7 @@ export class Session implements LinkHandler {
   }
 
   #receiveFrame(bytes: Uint8Array): void {
-    this.ctx.metrics.inc('flare_frames_in_total', { transport: this.link.transport });
+    this.#framesIn.inc();
     if (!this.#bucket.take()) {
       this.ctx.metrics.inc('flare_rate_limited_total');
       const now = performance.now();
@@ -157,7 +153,7 @@ export class Session implements LinkHandler {
         } catch (e) {
           return this.#malformed(e);
         }
-        return this.#dispatch(frame);
+        return dispatch(this, frame);
       }
     }
   }
@@ -257,113 +253,14 @@ export class Session implements LinkHandler {
     this.#open();
     if (c?.case === 'system' && c.value.type === SystemType.NEGOTIATION_READY) return;
     // A client that skips NEGOTIATION_READY: its first frame counts as ready.
-    this.#dispatch(frame);
+    dispatch(this, frame);
   }
 
   #open(): void {
     this.#setState(SessionState.OPEN, 'negotiation_ready');
     this.#batch = this.#batchAfterReady;
     this.ctx.hub.opened(this);
-    this.#scheduleFlush();
-  }
-
-  #dispatch(frame: Frame): void {
-    const c = frame.command;
-    if (!c) {
-      if (wantsAck(frame)) this.sendFrame(ackFrame(frame));
-      return;
-    }
-    switch (c.case) {
-      case 'system':
-        return this.#onSystem(frame, c.value.type);
-      case 'payload':
-        if (c.value.type === PayloadType.ACK) return; // never ACK an ACK
-        return this.#onPayload(frame);
-      case 'notification':
-        if (wantsAck(frame)) this.sendFrame(ackFrame(frame));
-        return;
-      case 'custom': {
-        if (wantsAck(frame)) this.sendFrame(ackFrame(frame));
-        const cmd = c.value;
-        switch (cmd.name) {
-          case ExtCommand.RPC_REQUEST:
-            void this.rpc.handleRequest(cmd);
-            return;
-          case ExtCommand.RPC_RESPONSE:
-            return this.rpc.handleResponse(cmd);
-          case ExtCommand.EVENT:
-            void this.rpc.handleEvent(cmd);
-            return;
-          case ExtCommand.STREAM:
-            return this.streams.handle(cmd);
-          default:
-            return; // someone else's extension: ACKed, otherwise ignored
-        }
-      }
-    }
-  }
-
-  #onSystem(frame: Frame, type: number): void {
-    switch (type) {
-      case SystemType.PING:
-        this.sendFrame(pongFrame(frame, Date.now()));
-        return;
-      case SystemType.CLOSE:
-        this.close(CloseCode.NORMAL, 'client closed');
-        return;
-      case SystemType.CONNECT:
-        this.sendError(ErrorCode.HANDSHAKE_FAILED, 'already connected', frame.messageId);
-        return;
-      case SystemType.AUTH:
-        void this.#reauthenticate(frame);
-        return;
-      case SystemType.EVENT:
-        if (wantsAck(frame)) this.sendFrame(ackFrame(frame));
-        return;
-      default:
-        return; // PONG, NEGOTIATION_READY again, ERROR from the client, ...
-    }
-  }
-
-  /** AUTH with a fresh token (metadata `token`, or the data as text) extends the session. */
-  async #reauthenticate(frame: Frame): Promise<void> {
-    const sys = frame.command!.value as { metadata: Record<string, Uint8Array>; data: Uint8Array };
-    const token = metaText(sys.metadata, 'token') ?? new TextDecoder().decode(sys.data);
-    const result = await this.ctx.auth.verify(token, this.userId);
-    if (!result.ok) {
-      this.sendError(ErrorCode.AUTH_FAILED, result.message, frame.messageId, { reason: result.reason });
-      return;
-    }
-    this.tokenExpiresAt = result.expiresAt;
-    this.sendFrame(systemFrame(SystemType.AUTH_ACK, { metadata: { expires_at: String(result.expiresAt ?? 0) } }, { messageId: frame.messageId }));
-  }
-
-  #onPayload(frame: Frame): void {
-    const p = frame.command!.value as { metadata: Record<string, Uint8Array> };
-    const room = metaText(p.metadata, RouteKey.ROOM);
-    const to = metaText(p.metadata, RouteKey.TO);
-    const ack = wantsAck(frame);
-    if (room === undefined && to === undefined) {
-      if (ack) this.#errorAck(frame, ErrorCode.INVALID_ARGUMENT, `no route: set metadata '${RouteKey.ROOM}' or '${RouteKey.TO}'`);
-      return;
-    }
-    const work = room !== undefined ? this.ctx.rooms.publish(this, room, frame) : this.ctx.hub.direct(this, to!, frame);
-    work.then(
-      (seq) => ack && this.sendFrame(ackFrame(frame, { [RouteKey.SEQ]: String(seq), ...(room !== undefined ? { [RouteKey.ROOM]: room } : { [RouteKey.TO]: to! }) })),
-      (e) => {
-        if (!ack) return;
-        if (e instanceof FlareError) this.#errorAck(frame, e.code, e.message);
-        else {
-          this.#log.error('publish failed', { err: e });
-          this.#errorAck(frame, ErrorCode.INTERNAL, 'internal error');
-        }
-      },
-    );
-  }
-
-  #errorAck(frame: Frame, code: string, message: string): void {
-    this.ctx.metrics.inc('flare_errors_total', { code });
-    this.sendFrame(errorAckFrame(frame, code, message));
+    this.#out.open(this.#batch);
   }
 
   // --------------------------------------------------------------- outbound
@@ -392,66 +289,29 @@ export class Session implements LinkHandler {
   }
 
   #enqueue(bytes: Uint8Array, droppable: boolean): void {
-    const r = this.#queue.push(bytes, droppable, (n) => this.ctx.metrics.inc('flare_send_queue_drops_total', { what: 'best_effort' }, n));
-    if (r === 'dropped') {
-      this.ctx.metrics.inc('flare_send_queue_drops_total', { what: 'best_effort' });
-      return;
-    }
-    if (r === 'overflow') {
-      this.ctx.metrics.inc('flare_send_queue_drops_total', { what: 'connection' });
-      this.#log.warn('send queue overflow: closing a slow consumer', { queued: this.#queue.bytes });
-      this.#queue.clear();
-      this.close(CloseCode.SEND_QUEUE_OVERFLOW, CloseReason.SEND_QUEUE_OVERFLOW);
-      return;
-    }
-    this.#scheduleFlush();
+    if (this.#out.push(bytes, droppable) !== 'overflow') return;
+    this.ctx.metrics.inc('flare_send_queue_drops_total', { what: 'connection' });
+    this.#log.warn('send queue overflow: closing a slow consumer', { queued: this.#out.queuedBytes });
+    this.#out.close();
+    this.close(CloseCode.SEND_QUEUE_OVERFLOW, CloseReason.SEND_QUEUE_OVERFLOW);
   }
 
-  #scheduleFlush(): void {
-    if (this.#flushScheduled || this.#waitingDrain || this.#state !== SessionState.OPEN) return;
-    this.#flushScheduled = true;
-    queueMicrotask(() => this.#flush());
-  }
-
-  #flush(): void {
-    this.#flushScheduled = false;
-    if (this.#state !== SessionState.OPEN) return;
-    while (this.#queue.length > 0) {
-      if (this.link.backlog >= LINK_HIGH_WATER) {
-        this.#waitingDrain = true;
-        this.link.whenBelow(LINK_HIGH_WATER / 2, () => {
-          this.#waitingDrain = false;
-          this.#scheduleFlush();
-        });
-        return;
-      }
-      const frames = this.#queue.take(WRITE_CHUNK);
-      this.#write(frames);
-    }
-  }
-
-  #write(frames: Uint8Array[]): void {
-    const batched = this.#batch || this.link.transport === 'webtransport';
-    const n = this.link.write(frames, batched);
-    this.ctx.metrics.inc('flare_frames_out_total', { transport: this.link.transport }, frames.length);
-    this.ctx.metrics.inc('flare_bytes_out_total', { transport: this.link.transport }, n);
-  }
-
-  /** Writes one frame at once, ahead of the queue (handshake replies, errors before negotiation). */
   #writeNow(bytes: Uint8Array): void {
-    this.#write([bytes]);
+    this.#out.writeNow(bytes);
+  }
+
+  #flushNow(): void {
+    this.#out.flushNow();
   }
 
   /** Bytes waiting in the send queue and in the transport. */
   get pendingBytes(): number {
-    return this.#queue.bytes + this.link.backlog;
+    return this.#out.pendingBytes;
   }
 
   /** Resolves once less than `limit` bytes wait to be sent (producers such as floods pace themselves with it). */
-  async whenWritable(limit = LINK_HIGH_WATER): Promise<void> {
-    while (this.#state !== SessionState.CLOSED && this.pendingBytes > limit) {
-      await new Promise<void>((r) => setTimeout(r, 2));
-    }
+  whenWritable(limit = LINK_HIGH_WATER): Promise<void> {
+    return this.#out.whenWritable(limit);
   }
 
   // -------------------------------------------------------------- lifecycle
@@ -479,11 +339,6 @@ export class Session implements LinkHandler {
     this.close(CloseCode.GOING_AWAY, `going away; reconnect_after_ms=${reconnectDelayMs}`);
   }
 
-  /** Writes whatever is queued, ignoring the link's high-water mark (used just before closing). */
-  #flushNow(): void {
-    while (this.#queue.length > 0) this.#write(this.#queue.take(WRITE_CHUNK));
-  }
-
   /** Closes the connection; what is queued is written first (an ERROR explaining the close, say). */
   close(code: number, reason: string): void {
     if (this.#state === SessionState.CLOSED) return;
@@ -497,7 +352,7 @@ export class Session implements LinkHandler {
     if (this.#state === SessionState.CLOSED) return;
     const wasRegistered = this.#state === SessionState.OPEN || this.#state === SessionState.AWAITING_READY;
     this.#setState(SessionState.CLOSED, reason);
-    this.#queue.clear();
+    this.#out.close();
     this.rpc.close();
     this.streams.close();
     this.ctx.hub.unregister(this);

@@ -1,26 +1,22 @@
 /**
  * Frames to bytes and back for one connection: the negotiated codec (format)
  * and compression. This is the one place compression plugs in: a Compressor
- * registered in `ServerCodecs.compressors` becomes negotiable.
+ * (src/codec/compression.ts) registered in `ServerCodecs.compressors` becomes
+ * negotiable.
  */
 import type { FrameCodec } from '../src/codec/codec.ts';
 import { CodecError, ErrorCode } from '../src/codec/errors.ts';
 import type { Frame, FormatName } from '../src/codec/frame-types.ts';
+import type { Compressor } from '../src/codec/compression.ts';
 
-/** A whole-frame compression as flare-core negotiates it (no flag byte). */
-export interface Compressor {
-  readonly name: string;
-  compress(bytes: Uint8Array): Uint8Array;
-  /** Throws CodecError (DECOMPRESSION_FAILED, DECOMPRESSED_TOO_LARGE) on bad or oversized input. */
-  decompress(bytes: Uint8Array, maxBytes: number): Uint8Array;
-}
+export type { Compressor };
 
 /** The codecs and compressions this server can speak. */
 export interface ServerCodecs {
   json: FrameCodec;
-  /** Null when no protobuf codec could be loaded (the server then offers JSON only). */
+  /** Null when no protobuf codec is available (the server then offers JSON only). */
   protobuf: FrameCodec | null;
-  /** By name; `none` is implicit and never listed. */
+  /** By name (`gzip`, `lz4`); `none` is implicit and never listed. */
   compressors: ReadonlyMap<string, Compressor>;
 }
 

@@ -10,11 +10,14 @@ import { Reliability, SystemType, type Frame } from '../../src/codec/frame-types
 import { customFrame, payloadFrame, systemFrame, type MetadataInit } from '../../src/codec/frames.ts';
 import { metaText } from '../../src/codec/metadata.ts';
 import { ExtCommand } from '../../src/protocol/extensions.ts';
+import { createCompressor, type Compressor } from '../../src/codec/compression.ts';
 import { joinFrames, splitBatch, streamDeframer } from '../framing.ts';
 
 export interface ClientOptions {
   transport?: 'websocket' | 'webtransport';
   format?: 'protobuf' | 'json';
+  /** Compression asked in CONNECT (`gzip`, `lz4`, a preference list, or `none`). */
+  compression?: string;
   /** Extra CONNECT metadata (user_id, token, device_id, platform, batch, rooms, ...). */
   meta?: Record<string, string>;
   /** Hex SHA-256 of the server certificate (WebTransport). */
@@ -38,6 +41,8 @@ export class TestClient {
   /** Raw messages that did not decode (with the negotiated codec). */
   readonly undecodable: Uint8Array[] = [];
   codec: FrameCodec;
+  /** The negotiated compression (null: none). */
+  compressor: Compressor | null = null;
   ack: Frame | null = null;
   closed: Closed | null = null;
   batch = false;
@@ -112,7 +117,8 @@ export class TestClient {
 
   #onBytes(bytes: Uint8Array): void {
     try {
-      this.frames.push(this.ack ? this.codec.decode(bytes) : createFrameCodec({ format: 'json' }).decode(bytes));
+      const plain = this.ack && this.compressor ? this.compressor.decompress(bytes) : bytes;
+      this.frames.push(this.ack ? this.codec.decode(plain) : createFrameCodec({ format: 'json' }).decode(plain));
     } catch {
       this.undecodable.push(bytes);
     }
@@ -132,12 +138,14 @@ export class TestClient {
 
   async handshake(opts: ClientOptions = {}): Promise<Frame> {
     const format = opts.format ?? 'json';
-    const meta: Record<string, string> = { format, device_id: 'dev-1', platform: 'web', ...opts.meta };
+    const meta: Record<string, string> = { format, device_id: 'dev-1', platform: 'web', ...(opts.compression ? { compression: opts.compression } : {}), ...opts.meta };
     this.sendRaw(createFrameCodec({ format: 'json' }).encode(systemFrame(SystemType.CONNECT, { format: 1, metadata: meta })));
     const ack = await this.next((f) => f.command?.case === 'system' && (f.command.value.type === SystemType.CONNECT_ACK || f.command.value.type === SystemType.ERROR));
     if ((ack.command!.value as { type: number }).type !== SystemType.CONNECT_ACK) return ack;
     const fmt = (ack.command!.value as { format: number }).format;
     this.codec = createFrameCodec({ format: fmt === 1 ? 'json' : 'protobuf' });
+    const compression = (ack.command!.value as { compression: string }).compression;
+    this.compressor = compression && compression !== 'none' ? createCompressor(compression) : null;
     this.ack = ack;
     if (!opts.skipReady) this.sendRaw(createFrameCodec({ format: 'json' }).encode(systemFrame(SystemType.NEGOTIATION_READY)));
     this.batch = metaText((ack.command!.value as { metadata: Record<string, Uint8Array> }).metadata, 'batch') === '1';
@@ -154,7 +162,7 @@ export class TestClient {
 
   /** Sends frames in the negotiated format (one batch message when batching). */
   send(...frames: Frame[]): void {
-    const encoded = frames.map((f) => this.codec.encode(f));
+    const encoded = frames.map((f) => (this.compressor ? this.compressor.compress(this.codec.encode(f)) : this.codec.encode(f)));
     if (this.batch) this.#send(joinFrames(encoded));
     else for (const b of encoded) this.#send(b);
   }

@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createConnection } from 'node:net';
+import { loadavg } from 'node:os';
 import WebSocket from 'ws';
 import { createFrameCodec, customFrame, payloadFrame, systemFrame, PayloadType, Reliability, SystemType, metaText } from '../dist/esm/codec/index.js';
 import { freePort, startServer } from '../scripts/server-process.mjs';
@@ -172,6 +173,7 @@ export default async function cluster(ctx) {
   const rounds = ctx.quick ? 2 : 5;
   const latMessages = ctx.quick ? 10 : 30;
   const burst = ctx.quick ? 100 : 300;
+  const loadBefore = loadavg()[0];
   const redis = await startRedis();
   const servers = [];
   const setups = [];
@@ -204,8 +206,9 @@ export default async function cluster(ctx) {
       }
     }
 
+    const load = `${loadBefore.toFixed(1)} -> ${loadavg()[0].toFixed(1)} (1-min load average; cores shared with other work)`;
     const caseName = `room.fanout.${members}members`;
-    const extra = (c) => ({ members, processes: c === 'flare-2-processes-redis' ? 2 : 1, split: c === 'flare-2-processes-redis' ? 'half the members on each process, publisher on the first' : 'all on one process', latency_messages: latMessages, burst, transport: 'websocket, protobuf' });
+    const extra = (c) => ({ members, processes: c === 'flare-2-processes-redis' ? 2 : 1, split: c === 'flare-2-processes-redis' ? 'half the members on each process, publisher on the first' : 'all on one process', latency_messages: latMessages, burst, transport: 'websocket, protobuf', load });
     const rows = [];
     for (const [contender, m] of samples) {
       rows.push({ case: caseName, contender, metric: 'fanout-latency-p50', unit: 'ms', better: 'lower', ...summary(m.p50), extra: extra(contender) });

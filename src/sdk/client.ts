@@ -1,0 +1,357 @@
+/**
+ * FlareClient: what an app holds. It starts the connection worker
+ * (worker-link.ts), exposes state as read-only signals (state.ts) and typed
+ * events (events.ts), and delegates: delivery tracking (delivery.ts), RPC and
+ * events (rpc.ts), streams (streams.ts), rooms (room.ts), middleware
+ * (middleware.ts), event routing (event-router.ts), the call layer's
+ * signaller and the device check's probe (call-bridge.ts, network-probe.ts).
+ *
+ * ```ts
+ * const client = FlareClient.builder('alice', 'https://chat.example').autoReconnect(true).build();
+ * client.on('messageReceived', ({ message }) => console.log(message.from, message.text()));
+ * await client.connect();
+ * const sent = await client.sendText({ room: 'lobby' }, 'hello');
+ * await sent.delivered; // the server's ACK
+ * ```
+ */
+import { ErrorCode, FlareError } from '../codec/errors.ts';
+import { PayloadType } from '../codec/frame-types.ts';
+import type { ConnectionStats, SendReceipt } from '../worker/api.ts';
+import type { ConnectionState } from '../worker/codes.ts';
+import type { PriorityName } from '../worker/outbox.ts';
+import { FlareClientBuilder, registerClientConstructor } from './builder.ts';
+import { createCallSignaller } from './call-bridge.ts';
+import type { CallSignaller } from './call/call-signals.ts';
+import { DeliveryTracker, type SendResult } from './delivery.ts';
+import type { NetworkProbe } from './device/network-test.ts';
+import { Emitter, type ClientEventMap } from './events.ts';
+import { routeEvents } from './event-router.ts';
+import { MESSAGE_TYPE_KEY, ownMessage, route, type ReceivedMessage, type Target } from './message.ts';
+import { MiddlewareChain, type Middleware, type OutgoingFrame } from './middleware.ts';
+import { createNetworkProbe } from './network-probe.ts';
+import { messageTtlMs, resolveClientOptions, toSessionOptions, type FlareClientOptions, type Protocol, type ResolvedClientOptions } from './options.ts';
+import { Room } from './room.ts';
+import { RpcEndpoint, type EventHandler, type RequestHandler, type RequestOptions } from './rpc.ts';
+import { StateStore, type ClientState } from './state.ts';
+import { FlareStream, StreamTable, type StreamHandler } from './streams.ts';
+import { startWorker, type WorkerLink, type WorkerLinkOptions } from './worker-link.ts';
+
+const encoder = new TextEncoder();
+
+/** Options of a send. */
+export interface SendOptions {
+  /** true (default): through the worker's outbox, resent until ACKed. false: now or never (NOT_CONNECTED). */
+  reliable?: boolean;
+  priority?: PriorityName;
+  /** Fail with MESSAGE_EXPIRED when not ACKed within this long (default: from `messageRetry`). */
+  ttlMs?: number;
+  /** Extra metadata (text). */
+  metadata?: Record<string, string>;
+}
+
+/** A custom-typed message (the seed's `send_message` with a message type). */
+export interface CustomMessage {
+  type: string;
+  /** Bytes as they are; anything else as JSON. */
+  data: unknown;
+  metadata?: Record<string, string>;
+}
+
+/** Seams (tests run the engine in the page over a MessageChannel). */
+export interface ClientDeps {
+  startWorker?: (options: WorkerLinkOptions) => WorkerLink;
+}
+
+const randomTag = () => Math.floor(Math.random() * 0x7fffffff).toString(36);
+
+export class FlareClient {
+  /** The seed's builder: `FlareClient.builder(userId, url).autoReconnect(true).build()`. */
+  static builder(userId: string, url: string): FlareClientBuilder {
+    return new FlareClientBuilder(userId, url);
+  }
+
+  readonly options: Readonly<ResolvedClientOptions>;
+  readonly #store = new StateStore();
+  readonly #events = new Emitter<ClientEventMap>();
+  readonly #delivery = new DeliveryTracker();
+  readonly #middleware: MiddlewareChain;
+  readonly #rpc: RpcEndpoint;
+  readonly #streams: StreamTable;
+  readonly #rooms = new Map<string, Room>();
+  readonly #typed = new Map<string, Set<(m: ReceivedMessage) => void>>();
+  readonly #tag = randomTag();
+  #idCounter = 0;
+  #link: WorkerLink | null = null;
+  #starting: Promise<WorkerLink> | null = null;
+  /** Shared connection that this page disconnected from while other pages keep it. */
+  #detached = false;
+  #sendChain: Promise<unknown> = Promise.resolve();
+  #statsInFlight = false;
+  #closed = false;
+  readonly #startWorker: (options: WorkerLinkOptions) => WorkerLink;
+
+  constructor(options: FlareClientOptions, deps: ClientDeps = {}) {
+    this.options = Object.freeze(resolveClientOptions(options));
+    this.#startWorker = deps.startWorker ?? startWorker;
+    this.#middleware = new MiddlewareChain(this.options.middleware);
+    const send = (f: OutgoingFrame) => this.#sendFrame(f);
+    const shared = () => this.#link?.shared ?? false;
+    const onError = (error: FlareError) => this.#events.emit('error', { error });
+    this.#rpc = new RpcEndpoint({ send, defaultTimeoutMs: () => this.options.requestTimeoutMs, tag: this.#tag, shared, onError });
+    this.#streams = new StreamTable({ send, tag: this.#tag, window: () => this.options.streamWindow, shared });
+  }
+
+  /** Read-only signals: status, protocol, RTT, stats, metrics, scores, clock offset. */
+  get state(): ClientState {
+    return this.#store.view;
+  }
+  /** The seed's `get_status`. */
+  get status(): ConnectionState {
+    return this.#store.status;
+  }
+  /** The seed's `get_current_protocol`. */
+  get protocol(): Protocol | null {
+    return this.#store.view.protocol.get();
+  }
+  get userId(): string | undefined {
+    return this.options.userId;
+  }
+  /** Whether this page shares a SharedWorker's connection with other pages. */
+  get shared(): boolean {
+    return this.#link?.shared ?? false;
+  }
+
+  on<K extends keyof ClientEventMap>(type: K, handler: (ctx: ClientEventMap[K]) => void): () => void {
+    return this.#events.on(type, handler);
+  }
+  once<K extends keyof ClientEventMap>(type: K, handler: (ctx: ClientEventMap[K]) => void): () => void {
+    return this.#events.once(type, handler);
+  }
+  off<K extends keyof ClientEventMap>(type: K, handler: (ctx: ClientEventMap[K]) => void): void {
+    this.#events.off(type, handler);
+  }
+
+  /** Connects (racing the transports); resolves when connected, rejects with a FlareError. */
+  async connect(): Promise<void> {
+    const link = await this.#start();
+    this.#detached = false;
+    await link.api.connect();
+    await this.refreshStats();
+  }
+
+  /** Disconnects. On a shared connection other pages keep it; this page stops receiving. */
+  async disconnect(): Promise<void> {
+    const link = this.#link;
+    if (!link) return;
+    await link.api.disconnect();
+    if (link.shared && this.#store.status !== 'disconnected') {
+      const from = this.#store.status;
+      this.#detached = true;
+      this.#store.detach();
+      this.#events.emit('state', { from, to: 'disconnected', code: 'disconnect_called', reason: 'this page left the shared connection' });
+      this.#events.emit('disconnected', { state: 'disconnected', code: 'disconnect_called', reason: 'this page left the shared connection' });
+    }
+  }
+
+  /** Disconnects and stops the worker (a shared worker only loses this page). The client cannot be used again. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const link = this.#link ?? (this.#starting ? await this.#starting.catch(() => null) : null);
+    await link?.close();
+    this.#link = null;
+    this.#events.clear();
+  }
+
+  /** Sends UTF-8 text to a user or a room. */
+  sendText(target: Target, text: string, options?: SendOptions): Promise<SendResult> {
+    if (typeof text !== 'string') return Promise.reject(new FlareError(ErrorCode.INVALID_ARGUMENT, 'sendText() takes a string'));
+    return this.#sendApp(target, 'text', encoder.encode(text), options);
+  }
+
+  /** Sends bytes to a user or a room. */
+  sendBinary(target: Target, data: Uint8Array, options?: SendOptions): Promise<SendResult> {
+    if (!(data instanceof Uint8Array)) return Promise.reject(new FlareError(ErrorCode.INVALID_ARGUMENT, 'sendBinary() takes a Uint8Array'));
+    return this.#sendApp(target, 'binary', data, options);
+  }
+
+  /** Sends a message of the app's own type. */
+  sendMessage(target: Target, message: CustomMessage, options?: SendOptions): Promise<SendResult> {
+    if (!message || typeof message.type !== 'string' || message.type === '') return Promise.reject(new FlareError(ErrorCode.INVALID_ARGUMENT, 'sendMessage() needs {type, data}'));
+    const data = message.data instanceof Uint8Array ? message.data : encoder.encode(JSON.stringify(message.data ?? null));
+    return this.#sendApp(target, message.type, data, { ...options, metadata: { ...message.metadata, ...options?.metadata } });
+  }
+
+  /** The room object for `name` (one per name). */
+  room(name: string): Room {
+    let r = this.#rooms.get(name);
+    if (!r) {
+      r = new Room(name, {
+        request: (method, data) => this.request(method, data),
+        track: async (room, seq) => (await this.#start()).api.trackRoom(room, seq),
+        untrack: async (room) => {
+          const link = await this.#start();
+          await link.api.untrackRoom(room);
+          return !link.shared || (await link.api.roomUsers(room)) === 0;
+        },
+        limit: this.options.roomMessageLimit,
+      });
+      this.#rooms.set(name, r);
+    }
+    return r;
+  }
+
+  /** Calls a server method (the EchoStream seed's `request`). */
+  request<T = unknown>(method: string, data?: unknown, options?: RequestOptions): Promise<T> {
+    return this.#rpc.request<T>(method, data, options);
+  }
+  /** Sends a one-way event to the server. */
+  emit(event: string, data?: unknown, options?: { reliable?: boolean }): Promise<unknown> {
+    return this.#rpc.emit(event, data, options);
+  }
+  /** Answers requests the server makes to this client. */
+  handle(method: string, handler: RequestHandler): () => void {
+    return this.#rpc.handle(method, handler);
+  }
+  /** Receives events the server emits to this client. */
+  onEvent(event: string, handler: EventHandler): () => void {
+    return this.#rpc.onEvent(event, handler);
+  }
+  /** Opens a stream to the server's stream handler `name`, with backpressure. */
+  createStream(name: string, options?: { window?: number }): FlareStream {
+    return this.#streams.create(name, options);
+  }
+  /** Accepts streams the server opens. */
+  onStream(name: string, handler: StreamHandler): () => void {
+    return this.#streams.onStream(name, handler);
+  }
+  /** Adds a middleware; returns the function that removes it. */
+  use(middleware: Middleware): () => void {
+    return this.#middleware.use(middleware);
+  }
+  /** Messages of `type` go to `handler` instead of `messageReceived` (the call signaller uses this). */
+  onMessageType(type: string, handler: (m: ReceivedMessage) => void): () => void {
+    let set = this.#typed.get(type);
+    if (!set) this.#typed.set(type, (set = new Set()));
+    set.add(handler);
+    return () => set!.delete(handler);
+  }
+
+  /** The seed's `get_connection_stats`: asks the worker now (the `stats` signal follows). */
+  async refreshStats(): Promise<ConnectionStats | null> {
+    const link = this.#link;
+    if (!link || this.#detached) return null;
+    const s = await link.api.stats();
+    if (!this.#detached) this.#store.setStats(s);
+    return s;
+  }
+
+  /** Moves to the other transport now. */
+  async switchProtocol(protocol: Protocol): Promise<void> {
+    await (await this.#start()).api.switchTransport(protocol);
+  }
+
+  /** A round-trip probe over this connection for the device check (connects first when needed; null if it cannot). */
+  async networkProbe(): Promise<NetworkProbe | null> {
+    if (this.status !== 'connected') await this.connect().catch(() => {});
+    return this.status === 'connected' ? createNetworkProbe(this) : null;
+  }
+
+  /** The call layer's signaller over this connection. */
+  callSignaller(): CallSignaller {
+    return createCallSignaller(this);
+  }
+
+  // ------------------------------------------------------------ internals
+
+  #start(): Promise<WorkerLink> {
+    if (this.#closed) return Promise.reject(new FlareError(ErrorCode.INVALID_STATE, 'the client was closed'));
+    this.#starting ??= (async () => {
+      const o = this.options;
+      const link = this.#startWorker({ shared: o.shared, workerUrl: o.workerUrl, name: `flare:${o.url}:${o.userId ?? ''}` });
+      const getToken = o.getToken ?? (o.token ? () => o.token! : null);
+      try {
+        await link.init(toSessionOptions(o), (batch) => this.#onEvents(batch), getToken ? async (ctx) => getToken(ctx) : null);
+      } catch (e) {
+        this.#starting = null;
+        void link.close();
+        throw e;
+      }
+      this.#link = link;
+      if (link.shared) await this.refreshStats().catch(() => null);
+      return link;
+    })();
+    return this.#starting;
+  }
+
+  #onEvents(batch: Parameters<typeof routeEvents>[1]): void {
+    if (this.#detached || this.#closed) return;
+    routeEvents(
+      {
+        store: this.#store,
+        events: this.#events,
+        delivery: this.#delivery,
+        middleware: this.#middleware,
+        rpc: this.#rpc,
+        streams: this.#streams,
+        rooms: this.#rooms,
+        typed: this.#typed,
+        refreshStats: () => this.#throttledStats(),
+      },
+      batch,
+    );
+  }
+
+  #throttledStats(): void {
+    if (this.#statsInFlight) return;
+    this.#statsInFlight = true;
+    this.refreshStats()
+      .catch(() => null)
+      .finally(() => (this.#statsInFlight = false));
+  }
+
+  #newId(): string {
+    return `${Date.now()}-${this.#tag.padStart(8, '0').slice(-8)}${(++this.#idCounter).toString(16).padStart(8, '0')}`;
+  }
+
+  /** Middleware, then the worker; serialised when async middleware could reorder frames. */
+  #sendFrame(frame: OutgoingFrame): Promise<SendReceipt> {
+    const go = async (f: OutgoingFrame) => (await this.#start()).api.send(f);
+    if (!this.#middleware.hasOutgoing) return this.#link ? this.#link.api.send(frame) : go(frame);
+    const p = this.#sendChain.then(() => this.#middleware.outgoing(frame)).then(go);
+    this.#sendChain = p.catch(() => {});
+    return p;
+  }
+
+  async #sendApp(target: Target, type: string, payload: Uint8Array, options: SendOptions = {}): Promise<SendResult> {
+    const where = route(target);
+    const id = this.#newId();
+    const room = where.room !== undefined ? this.#rooms.get(where.room) : undefined;
+    const metadata = { ...options.metadata, [MESSAGE_TYPE_KEY]: type };
+    const place = room?.addOwn(ownMessage({ id, type, from: this.options.userId ?? null, room: where.room ?? null, to: null, payload, metadata }));
+    const result = this.#delivery.track(id, place ? (ok, seq) => place(seq, ok) : undefined);
+    const reliable = options.reliable ?? true;
+    try {
+      const receipt = await this.#sendFrame({
+        kind: 'payload',
+        type: PayloadType.MESSAGE,
+        id,
+        ...where,
+        payload,
+        metadata,
+        reliable,
+        priority: options.priority,
+        ttlMs: reliable ? (options.ttlMs ?? messageTtlMs(this.options.messageRetry)) : undefined,
+      });
+      this.#delivery.accepted(id, receipt.state);
+      if (receipt.state === 'sent') this.#events.emit('messageSent', { id, seq: null });
+    } catch (e) {
+      const error = FlareError.is(e) ? e : new FlareError(ErrorCode.INTERNAL, String(e), { cause: e });
+      if (this.#delivery.failed(id, error)) this.#events.emit('messageFailed', { id, error });
+      throw error;
+    }
+    return result;
+  }
+}
+
+registerClientConstructor((o) => new FlareClient(o));

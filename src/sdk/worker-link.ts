@@ -1,0 +1,128 @@
+/**
+ * Starts the connection worker and talks to it through comlink: a dedicated
+ * Worker, or with `shared: true` a SharedWorker so every tab of the origin
+ * shares one connection (falling back to a dedicated Worker where
+ * SharedWorker does not exist). Events arrive through one proxied sink, in
+ * batches.
+ *
+ * Where the worker script comes from, first match wins:
+ * 1. `workerUrl` (an option): any same-origin URL of a self-contained worker
+ *    bundle, e.g. the build's `dist/flare-worker.js`;
+ * 2. an inline source registered with {@link useInlineWorker} (the script-tag
+ *    bundle carries the worker as text and starts it from a Blob URL);
+ * 3. next to this module: `../worker/worker.ts` when running from source
+ *    (web-test-runner serves .ts through esbuild), else `../worker/worker.js`,
+ *    written as `new Worker(new URL('...', import.meta.url))` so that Vite and
+ *    webpack see the pattern and bundle the worker for the app.
+ */
+import * as Comlink from 'comlink';
+import type { EventSink, RemoteTokenProvider, SessionOptions, SharedPortApi, WorkerEvent } from '../worker/api.ts';
+import { registerFlareTransferHandlers } from '../worker/transfer-handlers.ts';
+
+let inlineSource: string | null = null;
+let inlineUrl: string | null = null;
+
+/** Makes clients start the worker from this source text (a Blob URL) unless they pass `workerUrl`. */
+export function useInlineWorker(source: string | null): void {
+  inlineSource = source;
+  if (inlineUrl) URL.revokeObjectURL(inlineUrl);
+  inlineUrl = null;
+}
+
+/** How to start the worker. */
+export interface WorkerLinkOptions {
+  shared: boolean;
+  workerUrl?: string | URL;
+  /** SharedWorker name: pages with the same name share one worker (and connection). */
+  name: string;
+}
+
+/** A running worker. */
+export interface WorkerLink {
+  /** The worker's API; the SharedPortApi-only calls exist only when `shared`. */
+  readonly api: Comlink.Remote<SharedPortApi>;
+  /** True when this page shares a SharedWorker's connection. */
+  readonly shared: boolean;
+  /** Sends options, the event sink and the token provider. */
+  init(options: SessionOptions, onEvents: EventSink, tokenProvider: RemoteTokenProvider | null): Promise<void>;
+  /** Leaves: a dedicated worker is disconnected and terminated; a shared one only loses this page. */
+  close(): Promise<void>;
+}
+
+function spawn(shared: boolean, options: WorkerLinkOptions): Worker | SharedWorker {
+  const o: WorkerOptions = { type: 'module', name: options.name };
+  let url = options.workerUrl;
+  if (url === undefined && inlineSource !== null) {
+    inlineUrl ??= URL.createObjectURL(new Blob([inlineSource], { type: 'text/javascript' }));
+    url = inlineUrl;
+  }
+  if (url !== undefined) return shared ? new SharedWorker(url, o) : new Worker(url, o);
+  if (import.meta.url.endsWith('.ts')) {
+    return shared ? new SharedWorker(new URL('../worker/worker.ts', import.meta.url), o) : new Worker(new URL('../worker/worker.ts', import.meta.url), o);
+  }
+  return shared ? new SharedWorker(new URL('../worker/worker.js', import.meta.url), o) : new Worker(new URL('../worker/worker.js', import.meta.url), o);
+}
+
+/** Starts a worker. */
+export function startWorker(options: WorkerLinkOptions): WorkerLink {
+  const shared = options.shared && typeof SharedWorker === 'function';
+  const w = spawn(shared, options);
+  if (shared) {
+    const port = (w as SharedWorker).port;
+    return linkOver(port, true, () => port.close());
+  }
+  return linkOver(w as Worker, false, () => (w as Worker).terminate());
+}
+
+/**
+ * A link over any comlink endpoint where the worker API is exposed (a
+ * Worker, a SharedWorker's port, or in tests a MessagePort of an engine
+ * running in the page). `end` runs after the link closed.
+ */
+export function linkOver(endpoint: Comlink.Endpoint, shared: boolean, end: () => void): WorkerLink {
+  registerFlareTransferHandlers();
+  const api = Comlink.wrap<SharedPortApi>(endpoint);
+  let holdLock: (() => void) | null = null;
+  let closed = false;
+
+  return {
+    api,
+    shared,
+    async init(sessionOptions, onEvents, tokenProvider) {
+      const sink = Comlink.proxy((events: WorkerEvent[]) => onEvents(events));
+      const provider = tokenProvider ? Comlink.proxy(tokenProvider) : null;
+      await api.init(sessionOptions, sink, provider);
+      if (shared) await watchPage(api, (release) => (holdLock = release));
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        if (shared) await api.release();
+        else await api.disconnect();
+      } catch {
+        // the worker is already gone
+      }
+      holdLock?.();
+      api[Comlink.releaseProxy]();
+      end();
+    },
+  };
+}
+
+/**
+ * Holds a Web Lock for the page's lifetime and asks the worker to wait on it:
+ * when the page dies the lock frees and the worker releases the page's share.
+ */
+async function watchPage(api: WorkerLink['api'], setRelease: (release: () => void) => void): Promise<void> {
+  const locks = (navigator as Navigator & { locks?: LockManager }).locks;
+  if (!locks) return;
+  const name = `flare-page-${crypto.randomUUID()}`;
+  await new Promise<void>((acquired) => {
+    void locks.request(name, () => {
+      acquired();
+      return new Promise<void>((release) => setRelease(release));
+    });
+  });
+  await api.watchLock(name);
+}

@@ -23,10 +23,10 @@
  */
 import { Buffer } from 'node:buffer';
 import { Redis } from 'ioredis';
-import { ErrorCode, FlareError } from '../../src/codec/errors.ts';
 import type { Logger } from '../log.ts';
 import type { Broker, BrokerHealth, BrokerMessage, LogEntry, PresenceMember, RangeOptions, Unsubscribe } from './broker.ts';
 import { defineScripts, type Reply, type ScriptedRedis } from './redis-scripts.ts';
+import { LocalLogs } from './local-logs.ts';
 import { decodeEntryBody, decodeMember, decodeMessage, encodeEntryBody, encodeMember, encodeMessage, seqOfId } from './redis-codec.ts';
 
 export interface RedisBrokerOptions {
@@ -71,31 +71,6 @@ export interface RedisBrokerHealth extends BrokerHealth {
   recoveries: number;
 }
 
-/** What this process knows about one log. */
-interface LogState {
-  /** Highest seq known to exist (from Redis, or provisional during an outage). */
-  hw: number;
-  /** Highest seq handed to this process's subscribers (lower or equal ones are not handed again). */
-  delivered: number;
-  /** Whether `hw` ever came from Redis (else provisional appends are refused). */
-  based: boolean;
-  /** When this process first touched the log (Unix ms). */
-  since: number;
-  /** Last time it was used (for pruning). */
-  touched: number;
-  /** Recent entries delivered here, ascending (history during an outage). */
-  recent: LogEntry[];
-  /** Outage: the seq before the first provisional entry, and the provisional entries. */
-  provisionalBase: number | null;
-  pending: LogEntry[];
-  /**
-   * Entries this process appended just before Redis went away: a Redis that
-   * restarts without persistence may have lost them before other processes
-   * got them; recovery checks and re-appends the lost ones.
-   */
-  suspects: LogEntry[];
-}
-
 interface PresenceLocal {
   member: PresenceMember;
   ttlMs: number;
@@ -103,9 +78,6 @@ interface PresenceLocal {
 }
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
-/** Own appends younger than this when Redis goes away are checked at recovery. */
-const SUSPECT_WINDOW_MS = 5_000;
-const SUSPECT_MAX = 10_000;
 
 /** The default: a user's direct messages go out on the user's channel. */
 export function defaultChannelFor(log: string): string {
@@ -142,15 +114,10 @@ export class RedisBroker implements Broker {
   readonly #sub: Redis;
   readonly #prefix: string;
   readonly #handlers = new Map<string, Set<(m: BrokerMessage) => void>>();
-  readonly #logs = new Map<string, LogState>();
+  readonly #logs: LocalLogs;
   readonly #presence = new Map<string, Map<string, PresenceLocal>>();
   /** Entries appended through the script (already published to Redis). */
   readonly #own = new WeakSet<LogEntry>();
-  /** Provisional entries (never published to Redis as such). */
-  readonly #provisional = new WeakSet<LogEntry>();
-  #pendingTotal = 0;
-  /** Recent own appends (see LogState.suspects), oldest first. */
-  #recentOwn: Array<{ log: string; entry: LogEntry; at: number }> = [];
   #state: RedisState = RedisState.CONNECTING;
   #generation = 0;
   #downSince: number | null = Date.now();
@@ -174,6 +141,7 @@ export class RedisBroker implements Broker {
       ...options,
     };
     this.#prefix = this.#opts.prefix;
+    this.#logs = new LocalLogs({ recentPerLog: this.#opts.recentPerLog, outageBuffer: this.#opts.outageBuffer });
     const common = {
       lazyConnect: true,
       enableOfflineQueue: false,
@@ -193,7 +161,7 @@ export class RedisBroker implements Broker {
       conn.on('error', (e: Error) => this.#noteError(`${name}: ${e.message || e.name}`));
     }
     this.#sub.on('messageBuffer', (channel: Uint8Array, message: Uint8Array) => this.#onRedisMessage(channel, message));
-    this.#pruner = setInterval(() => this.#prune(), 60_000);
+    this.#pruner = setInterval(() => this.#logs.prune(600_000, (log) => this.#handlers.has(this.#opts.channelFor(log))), 60_000);
     if (typeof Deno !== 'undefined') Deno.unrefTimer(this.#pruner as unknown as number);
   }
 
@@ -277,19 +245,13 @@ export class RedisBroker implements Broker {
         this.#generation++;
         this.#downSince = Date.now();
         this.#held = [];
-        this.#markSuspects();
+        this.#logs.markSuspects();
         this.#setState(RedisState.DOWN);
         this.#opts.log?.warn('redis unreachable: the broker is degraded (local delivery only)', { error: this.#lastError });
       }
       return;
     }
     if (this.#state === RedisState.DOWN || this.#state === RedisState.CONNECTING) void this.#recover();
-  }
-
-  #markSuspects(): void {
-    const since = Date.now() - SUSPECT_WINDOW_MS;
-    for (const { log, entry, at } of this.#recentOwn) if (at >= since) this.#touch(log).suspects.push(entry);
-    this.#recentOwn = [];
   }
 
   async #recover(): Promise<void> {
@@ -351,17 +313,15 @@ export class RedisBroker implements Broker {
   async #resyncLogs(check: () => void): Promise<{ logs: number; caught_up: number; reappended: number }> {
     let caughtUp = 0;
     let reappended = 0;
-    const logs = [...this.#logs.entries()];
+    const logs = this.#logs.entries();
     const limit = String(Math.max(this.#opts.historySize, 1000));
+    const subscribed = (log: string) => this.#handlers.has(this.#opts.channelFor(log));
     for (let i = 0; i < logs.length; i += 200) {
       const batch = logs.slice(i, i + 200);
       const replies = await Promise.all(
         batch.map(([log, st]) => {
-          const local = this.#handlers.has(this.#opts.channelFor(log));
-          const read = local || st.pending.length > 0 || st.suspects.length > 0;
-          let from = !read ? -1 : st.based ? (st.provisionalBase ?? st.hw) : 0;
-          for (const e of st.suspects) from = Math.min(from, e.seq - 1);
-          return this.#cmd.flareResyncBuffer(this.#counterKey(log), this.#streamKey(log), String(st.based ? st.hw : 0), String(from), limit);
+          const { hw, from } = this.#logs.resyncRequest(st, subscribed(log));
+          return this.#cmd.flareResyncBuffer(this.#counterKey(log), this.#streamKey(log), String(hw), String(from), limit);
         }),
       );
       check();
@@ -371,42 +331,20 @@ export class RedisBroker implements Broker {
         const old = Number(reply[0]);
         const entries = this.#entriesOf(reply[1] as Reply[]);
         const channel = this.#opts.channelFor(log);
-        const local = this.#handlers.has(channel);
-        // Real entries at seqs this process's members already passed (provisional
-        // seqs, or a Redis that lost data and was refilled by others) are hidden
-        // from them: they are re-appended as copies under new seqs.
-        const shadowPossible = local && st.based && (st.pending.length > 0 || old < st.hw);
-        const seen = new Set<string>();
-        for (const list of [st.recent, st.pending, st.suspects]) for (const e of list) seen.add(e.messageId);
-        const inRedis = new Set(entries.map((e) => e.messageId));
-        const lost = st.suspects.filter((e) => !inRedis.has(e.messageId));
-        const copies: LogEntry[] = [];
-        const catchUp: LogEntry[] = [];
-        for (const e of entries) {
-          if (e.seq <= st.hw) {
-            if (shadowPossible && !seen.has(e.messageId)) copies.push(e);
-          } else if (st.based || e.timestamp >= st.since) catchUp.push(e);
-        }
-        const pending = st.pending;
+        const plan = this.#logs.plan(st, old, entries, subscribed(log));
         st.hw = Math.max(st.hw, old, entries.at(-1)?.seq ?? 0);
-        for (const e of catchUp) this.#dispatch(channel, { kind: 'entry', log, entry: e });
-        caughtUp += catchUp.length;
-        const again = [...lost, ...copies, ...pending].sort((a, b) => a.timestamp - b.timestamp);
-        for (const e of again) {
+        for (const e of plan.catchUp) this.#dispatch(channel, { kind: 'entry', log, entry: e });
+        caughtUp += plan.catchUp.length;
+        for (const e of plan.again) {
           const { seq: _seq, ...rest } = e;
           const seq = Number(await this.#cmd.flareAppend(this.#counterKey(log), this.#streamKey(log), String(this.#opts.historySize), this.#channelKey(channel), buf(encodeEntryBody(log, rest))));
           st.hw = Math.max(st.hw, seq);
-          this.#noteOwn(log, { ...rest, seq });
+          this.#logs.noteOwn(log, { ...rest, seq });
         }
-        // Only now (an interrupted recovery retries all of it; receivers de-duplicate by message id).
-        this.#pendingTotal -= pending.length;
-        st.pending = [];
-        st.suspects = [];
-        st.provisionalBase = null;
-        if (pending.length > 0) st.recent = st.recent.filter((e) => !this.#provisional.has(e));
-        st.based = true;
-        reappended += again.length;
-        if (again.length) this.#opts.log?.info('outage entries written to redis', { log, provisional: pending.length, hidden: copies.length, lost: lost.length });
+        // Only now: an interrupted recovery redoes all of it (receivers de-duplicate by message id).
+        this.#logs.settle(st);
+        reappended += plan.again.length;
+        if (plan.again.length) this.#opts.log?.info('outage entries written to redis', { log, ...plan.counts });
       }
     }
     return { logs: logs.length, caught_up: caughtUp, reappended };
@@ -443,19 +381,12 @@ export class RedisBroker implements Broker {
   /** Delivers to this process's subscribers, in order. */
   #dispatch(channel: string, m: BrokerMessage): void {
     if (m.kind === 'entry') {
-      const st = this.#touch(m.log);
-      const e = m.entry;
+      const st = this.#logs.touch(m.log);
       // Redelivery (catch-up next to held live messages, a degraded fallback): drop it.
-      if (e.seq <= st.delivered) return;
-      st.delivered = e.seq;
-      if (!this.#provisional.has(e)) {
-        st.hw = Math.max(st.hw, e.seq);
-        if (this.#state === RedisState.READY || this.#state === RedisState.RECOVERING) st.based = true;
-      }
-      const last = st.recent.at(-1);
-      if (!last || e.seq > last.seq) {
-        st.recent.push(e);
-        if (st.recent.length > this.#opts.recentPerLog) st.recent.splice(0, st.recent.length - this.#opts.recentPerLog);
+      if (!this.#logs.handOut(st, m.entry)) return;
+      if (!this.#logs.isProvisional(m.entry)) {
+        if (this.#up()) this.#logs.learn(st, m.entry.seq);
+        else st.hw = Math.max(st.hw, m.entry.seq);
       }
     }
     const subs = this.#handlers.get(channel);
@@ -476,7 +407,7 @@ export class RedisBroker implements Broker {
   async publish(channel: string, message: BrokerMessage): Promise<void> {
     if (message.kind === 'entry') {
       const e = message.entry;
-      if (this.#provisional.has(e)) return this.#dispatch(channel, message);
+      if (this.#logs.isProvisional(e)) return this.#dispatch(channel, message);
       if (this.#own.has(e) && channel === this.#opts.channelFor(message.log)) {
         // The append script published it already. While degraded the subscriber
         // may have missed it: deliver here too (receivers drop seqs they have).
@@ -524,58 +455,28 @@ export class RedisBroker implements Broker {
     return `${this.#prefix}:{${log}}:log`;
   }
 
-  #touch(log: string): LogState {
-    let st = this.#logs.get(log);
-    const now = Date.now();
-    if (!st) this.#logs.set(log, (st = { hw: 0, delivered: 0, based: false, since: now, touched: now, recent: [], provisionalBase: null, pending: [], suspects: [] }));
-    st.touched = now;
-    return st;
-  }
-
   async #settled(): Promise<void> {
     while (this.#state === RedisState.RECOVERING) await this.#nextStateChange(this.#opts.commandTimeoutMs);
   }
 
   async append(log: string, entry: Omit<LogEntry, 'seq'>): Promise<LogEntry> {
     if (this.#state === RedisState.RECOVERING) await this.#settled();
-    const st = this.#touch(log);
+    const st = this.#logs.touch(log);
     if (this.#state === RedisState.READY) {
       try {
         const body = buf(encodeEntryBody(log, entry));
         const seq = Number(await this.#cmd.flareAppend(this.#counterKey(log), this.#streamKey(log), String(this.#opts.historySize), this.#channelKey(this.#opts.channelFor(log)), body));
         const full: LogEntry = { ...entry, seq };
         this.#own.add(full);
-        this.#noteOwn(log, full);
-        st.hw = Math.max(st.hw, seq);
-        st.based = true;
+        this.#logs.noteOwn(log, full);
+        this.#logs.learn(st, seq);
         return full;
       } catch (e) {
         if (!isConnectionError(e)) throw e;
         this.#commandFailed('append', e);
       }
     }
-    return this.#appendProvisional(log, st, entry);
-  }
-
-  #noteOwn(log: string, entry: LogEntry): void {
-    const now = Date.now();
-    const q = this.#recentOwn;
-    q.push({ log, entry, at: now });
-    let drop = 0;
-    while (drop < q.length && (q[drop]!.at < now - SUSPECT_WINDOW_MS || q.length - drop > SUSPECT_MAX)) drop++;
-    if (drop > 64 || drop === q.length) q.splice(0, drop);
-  }
-
-  #appendProvisional(log: string, st: LogState, entry: Omit<LogEntry, 'seq'>): LogEntry {
-    if (!st.based) throw new FlareError(ErrorCode.UNAVAILABLE, `redis is unreachable and this process does not know the sequence of ${log}: retry later`);
-    if (this.#pendingTotal >= this.#opts.outageBuffer) throw new FlareError(ErrorCode.UNAVAILABLE, 'redis is unreachable and the outage buffer is full: retry later');
-    const full: LogEntry = { ...entry, seq: st.hw + 1 };
-    st.provisionalBase ??= st.hw;
-    st.hw = full.seq;
-    st.pending.push(full);
-    this.#pendingTotal++;
-    this.#provisional.add(full);
-    return full;
+    return this.#logs.provisional(log, st, entry);
   }
 
   #entriesOf(rows: Reply[]): LogEntry[] {
@@ -592,7 +493,7 @@ export class RedisBroker implements Broker {
   async range(log: string, options: RangeOptions): Promise<LogEntry[]> {
     if (options.limit <= 0) return [];
     const reverse = options.after === undefined && options.before !== undefined;
-    const st = this.#touch(log);
+    const st = this.#logs.touch(log);
     if (this.#up()) {
       try {
         const reply = await this.#cmd.flareRangeBuffer(
@@ -606,28 +507,22 @@ export class RedisBroker implements Broker {
         );
         const entries = this.#entriesOf(reply[1] as Reply[]);
         if (reverse) entries.reverse();
-        st.hw = Math.max(st.hw, Number(reply[0]));
-        st.based = true;
+        this.#logs.learn(st, Number(reply[0]));
         return entries;
       } catch (e) {
         if (!isConnectionError(e)) throw e;
         this.#commandFailed('range', e);
       }
     }
-    // Degraded: what this process saw recently.
-    const after = options.after ?? 0;
-    const before = options.before ?? Infinity;
-    const inRange = st.recent.filter((e) => e.seq > after && e.seq < before);
-    return reverse ? inRange.slice(-options.limit) : inRange.slice(0, options.limit);
+    return this.#logs.recentRange(st, options); // degraded: what this process saw recently
   }
 
   async lastSeq(log: string): Promise<number> {
-    const st = this.#touch(log);
+    const st = this.#logs.touch(log);
     if (this.#up()) {
       try {
         const v = Number((await this.#cmd.get(this.#counterKey(log))) ?? 0);
-        st.hw = Math.max(st.hw, v);
-        st.based = true;
+        this.#logs.learn(st, v);
         return v;
       } catch (e) {
         if (!isConnectionError(e)) throw e;
@@ -704,17 +599,9 @@ export class RedisBroker implements Broker {
       state: this.#state,
       redis: redact(this.#opts.url),
       ...(this.#downSince !== null && !ok ? { down_since: this.#downSince } : {}),
-      provisional: this.#pendingTotal,
+      provisional: this.#logs.pendingTotal,
       recoveries: this.#recoveries,
     };
-  }
-
-  /** Forgets logs nobody here has used for ten minutes (nothing pending, no local subscriber). */
-  #prune(): void {
-    const cutoff = Date.now() - 600_000;
-    for (const [log, st] of this.#logs) {
-      if (st.touched < cutoff && st.pending.length === 0 && !this.#handlers.has(this.#opts.channelFor(log))) this.#logs.delete(log);
-    }
   }
 
   async close(): Promise<void> {

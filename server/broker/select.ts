@@ -8,12 +8,13 @@ import type { ServerConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { Broker } from './broker.ts';
 import { MemoryBroker } from './memory.ts';
-import { RedisBroker } from './redis.ts';
 
 export async function createBroker(config: ServerConfig, log: Logger): Promise<Broker> {
   const onHandlerError = (e: unknown) => log.error('broker subscriber failed', { err: e });
   const kind = config.broker ?? (config.redisUrl ? 'redis' : 'memory');
   if (kind === 'memory') return new MemoryBroker({ historySize: config.historySize, onHandlerError });
+  // Loaded only when asked for: the embedded default does not pay for the Redis client.
+  const { RedisBroker } = await import('./redis.ts');
   return await RedisBroker.connect({
     url: config.redisUrl ?? 'redis://127.0.0.1:6379',
     historySize: config.historySize,

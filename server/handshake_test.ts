@@ -5,7 +5,7 @@ import { createFrameCodec } from '../src/codec/index.ts';
 import { PayloadType, Reliability, SystemType } from '../src/codec/frame-types.ts';
 import { customFrame, systemFrame } from '../src/codec/frames.ts';
 
-const FIXTURES = new URL('../../shared/fixtures/flare-core/', import.meta.url);
+const FIXTURES = new URL('../test/fixtures/flare-core/', import.meta.url);
 const fixtureText = (name: string) => Deno.readTextFile(new URL(name, FIXTURES));
 const fixtureHex = async (name: string) => new Uint8Array((await fixtureText(name)).trim().match(/../g)!.map((h) => parseInt(h, 16)));
 const encoder = new TextEncoder();

@@ -148,7 +148,7 @@ Deno.test({ name: 'cluster: two server processes behind one Redis', ignore: !RED
       for (const c of [alice, bob]) await c.next((f) => f.command?.case === 'notification');
     });
 
-    await t.step('a client moves from one process to the other mid-stream: every message once, in order', async () => {
+    await t.step('a client moves from one process to the other mid-stream: every room message and DM once, in order', async () => {
       const N = 300;
       const pub = await connect(s1!, 'pub');
       const rcv = await connect(s1!, 'rcv');
@@ -157,24 +157,36 @@ Deno.test({ name: 'cluster: two server processes behind one Redis', ignore: !RED
       const sending = (async () => {
         for (let i = 0; i < N; i++) {
           pub.publish({ room: 'stream' }, `m${i}`, { reliability: Reliability.BEST_EFFORT });
+          if (i % 30 === 0) pub.publish({ to: 'rcv' }, `dm${i / 30}`, { reliability: Reliability.BEST_EFFORT });
           if (i % 10 === 9) await new Promise((r) => setTimeout(r, 4));
         }
       })();
       const got: Array<[string, number]> = [];
+      const dms: Array<[string, number]> = [];
+      const isDm = (f: Frame) => isPayload(f, PayloadType.MESSAGE) && meta(f, 'to') === 'rcv';
       const take = async (c: TestClient, until: (n: number) => boolean) => {
         while (!until(got.length)) {
-          const f = await c.next(roomMsg('stream'));
-          got.push([payloadText(f), seqOf(f)]);
+          const f = await c.next((x) => roomMsg('stream')(x) || isDm(x));
+          (isDm(f) ? dms : got).push([payloadText(f), seqOf(f)]);
         }
       };
       await take(rcv, (n) => n >= 80);
       const last = got.at(-1)![1];
       rcv.close();
       await rcv.waitClosed();
-      // Reconnect to the other process, resuming the room after the last seq seen.
-      const moved = await connect(s2!, 'rcv', { rooms: JSON.stringify({ stream: last }) });
+      // Reconnect to the other process, resuming the room and the inbox after the last seqs seen.
+      const moved = await connect(s2!, 'rcv', { rooms: JSON.stringify({ stream: last }), inbox_seq: String(dms.at(-1)?.[1] ?? 0) });
       await sending;
       await take(moved, (n) => n > 0 && got.at(-1)![0] === `m${N - 1}`);
+      while (dms.length < N / 30) {
+        const f = await moved.next(isDm);
+        dms.push([payloadText(f), seqOf(f)]);
+      }
+      assertEquals(
+        dms,
+        Array.from({ length: N / 30 }, (_, i): [string, number] => [`dm${i}`, i + 1]),
+        'direct messages too: every one once, in order, inbox seqs without gaps',
+      );
       assertEquals(
         got.map(([text]) => text),
         Array.from({ length: N }, (_, i) => `m${i}`),

@@ -98,6 +98,7 @@ export class FlareChat extends SignalWatcher(LitElement) {
   /** Id of the last message seen (null: the room was empty; undefined: nothing rendered yet). */
   #seenLast: string | null | undefined = undefined;
   #typingSentAt = 0;
+  #needsSetup = true;
   #typingTimer: ReturnType<typeof setTimeout> | null = null;
 
   /** The source being rendered (the `source` property, or one made from `client` / `server-url`). */
@@ -135,19 +136,22 @@ export class FlareChat extends SignalWatcher(LitElement) {
     }
   }
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.#needsSetup = true;
+    this.requestUpdate();
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#stopTyping();
     this.#dropOwnSource();
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.#makeOwnSource();
-  }
-
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (['serverUrl', 'room', 'user', 'token', 'client', 'source'].some((k) => changed.has(k as keyof FlareChat))) {
+    const inputs = ['serverUrl', 'room', 'user', 'token', 'client', 'source'] as const;
+    if (this.isConnected && (this.#needsSetup || inputs.some((k) => changed.has(k)))) {
+      this.#needsSetup = false;
       this.#dropOwnSource();
       this.#makeOwnSource();
       this.#seenLast = undefined;
@@ -162,7 +166,7 @@ export class FlareChat extends SignalWatcher(LitElement) {
   }
 
   #makeOwnSource(): void {
-    if (this.source || this.ownSource || !this.room || !this.isConnected) return;
+    if (this.source || !this.room) return;
     let client = this.client;
     if (!client && this.serverUrl) client = createClientFromAttributes({ serverUrl: this.serverUrl, user: this.user, token: this.token });
     if (client) this.ownSource = chatSourceFromClient(client, { room: this.room, user: this.user, owned: !this.client });

@@ -1,0 +1,335 @@
+import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { SignalWatcher } from '@lit-labs/signals';
+import type { CallController } from '../../sdk/call/call-controller.ts';
+import type { CallTransition } from '../../sdk/call/call-state-manager.ts';
+import { CallStatus, PageStatus } from '../../sdk/call/call-types.ts';
+import type { CallMedia } from '../../sdk/call/call-signals.ts';
+import { PageStatusTracker } from '../../sdk/call/page-status.ts';
+import { DeviceHealth } from '../../sdk/device/device-health.ts';
+import { createClientFromAttributes } from '../client-factory.ts';
+import { LocalizeController, type Messages } from '../i18n.ts';
+import themeStyles from '../theme.styles.ts';
+import styles from './flare-call.styles.ts';
+import './call-messages.ts';
+import { callControllerFromClient } from './client-call-controller.ts';
+import { renderControls } from './call-controls.ts';
+import { renderCallPanel } from './call-panel.ts';
+
+/** `detail` of the user-intent events (`flare-call-start`, `-accept`, `-decline`, `-hangup`). */
+export interface CallIntentDetail {
+  peer: string;
+  callId: string | null;
+  media?: CallMedia;
+}
+
+/**
+ * @summary A one-to-one call: dial, ring, incoming call with accept and decline, local and remote
+ *   video, mute, camera, device switching, network quality per participant, reconnecting, and the
+ *   page states (minimized, full screen, picture in picture).
+ *
+ * @event flare-call-start - The user asked to call `detail.peer`. Cancellable.
+ * @event flare-call-accept - The user accepted the incoming call. Cancellable.
+ * @event flare-call-decline - The user declined the incoming call. Cancellable.
+ * @event flare-call-hangup - The user hung up (or cancelled a ringing call). Cancellable.
+ * @event flare-call-incoming - A call is ringing here (`detail.peer`, `detail.callId`, `detail.media`).
+ * @event flare-call-status - The call status changed; `detail` is the transition (from, to, code, reason).
+ *
+ * @csspart base - The frame; `header`, `title` and `status` are its heading row.
+ * @csspart dial - The form to start a call; `input` is the user id field, `call` its button.
+ * @csspart outcome - How the last call ended.
+ * @csspart incoming - The incoming-call panel; `accept` and `decline` are its buttons.
+ * @csspart stage - The video area; `tile`, `tile-local`, `tile-remote`, `video`, `quality`, `reconnecting` are inside.
+ * @csspart controls - The toolbar; `control` marks each button, `mic`, `camera`, `devices`, `fullscreen`,
+ *   `pip`, `minimize`, `hangup` name them; `devices` is also the device panel, `select` its lists.
+ * @csspart button - Every button; `primary` and `danger` mark the main ones.
+ *
+ * @cssproperty --flare-video-bg - Background behind videos.
+ * @cssproperty --flare-danger - Hang-up and decline buttons (`--flare-danger-fg` their text).
+ * @cssproperty --flare-call-height - Height of the stage (default 26rem).
+ *   (All tokens of <device-check> apply: --flare-bg, --flare-fg, --flare-accent, …)
+ */
+export class FlareCall extends SignalWatcher(LitElement) {
+  static override styles = [themeStyles, styles];
+
+  /** Reference server URL, for script-tag use (a client is made when the SDK is loaded). */
+  @property({ attribute: 'server-url' }) serverUrl = '';
+  /** The local user id. */
+  @property() user = '';
+  /** Auth token for the connection made from `server-url`. */
+  @property() token = '';
+  /** The user to call (prefills the dial field). */
+  @property() peer = '';
+  /** Calls started here carry audio only. */
+  @property({ type: Boolean, attribute: 'audio-only' }) audioOnly = false;
+  /** Media engine for calls started here (`webrtc` built in, `agora` when configured). */
+  @property() engine = 'webrtc';
+  /** An existing FlareClient (npm use); takes precedence over `server-url`. */
+  @property({ attribute: false }) client: unknown = null;
+  /** A CallController to render directly; takes precedence over `client`. */
+  @property({ attribute: false }) controller: CallController | null = null;
+  /** `light`, `dark`, or absent to follow the system. */
+  @property({ reflect: true }) theme: 'light' | 'dark' | undefined;
+  /** Shows the call as a compact bar. */
+  @property({ type: Boolean, reflect: true }) minimized = false;
+  /** Overrides of any message (keys in call-messages.ts). */
+  @property({ attribute: false }) strings: Partial<Messages> = {};
+
+  @state() private ownController: CallController | null = null;
+  @state() private devicesOpen = false;
+  @state() private devices: { cameras: MediaDeviceInfo[]; microphones: MediaDeviceInfo[] } = { cameras: [], microphones: [] };
+  @state() private dialValue = '';
+
+  readonly #i18n = new LocalizeController(this);
+  #tracker: PageStatusTracker | null = null;
+  #needsSetup = true;
+  #off: Array<() => void> = [];
+  #lastPeer = '';
+  #inCallSince = 0;
+  #clock: ReturnType<typeof setInterval> | null = null;
+  #unwatchDevices: (() => void) | null = null;
+
+  /** The controller being rendered (the property, or one made from `client` / `server-url`). */
+  get call(): CallController | null {
+    return this.controller ?? this.ownController;
+  }
+
+  /** The page state: picture in picture, full screen, minimized (by the button or a hidden page), or normal. */
+  get pageStatus(): PageStatus {
+    const tracked = this.call?.state.pageStatus.get() ?? PageStatus.Normal;
+    if (tracked === PageStatus.PictureInPicture || tracked === PageStatus.Fullscreen) return tracked;
+    return this.minimized ? PageStatus.Minimized : tracked;
+  }
+
+  /** Calls `peer` (default: the dial field). Fires the cancellable `flare-call-start`. Returns the call id or null. */
+  start(peer = this.dialValue || this.peer): string | null {
+    const call = this.call;
+    const to = peer.trim();
+    if (!call || !to || call.state.isActive.get()) return null;
+    const media: CallMedia = { audio: true, video: !this.audioOnly };
+    if (!this.#intent('flare-call-start', { peer: to, callId: null, media })) return null;
+    return call.call(to, { media, engine: this.engine });
+  }
+
+  accept(): void {
+    const current = this.call?.signalling.current.get();
+    if (current && this.#intent('flare-call-accept', { peer: current.peerId, callId: current.callId })) this.call!.accept();
+  }
+
+  decline(): void {
+    const current = this.call?.signalling.current.get();
+    if (current && this.#intent('flare-call-decline', { peer: current.peerId, callId: current.callId })) this.call!.decline();
+  }
+
+  hangup(): void {
+    const current = this.call?.signalling.current.get();
+    if (current && this.#intent('flare-call-hangup', { peer: current.peerId, callId: current.callId })) this.call!.hangup();
+  }
+
+  async toggleMicrophone(): Promise<void> {
+    const call = this.call;
+    if (call) await call.setMicrophoneMuted(call.state.localMedia.get().audioEnabled);
+  }
+
+  async toggleCamera(): Promise<void> {
+    const call = this.call;
+    if (call) await call.setCameraEnabled(!call.state.localMedia.get().videoEnabled);
+  }
+
+  async toggleFullscreen(): Promise<void> {
+    if (document.fullscreenElement) await document.exitFullscreen();
+    else await this.requestFullscreen();
+  }
+
+  async togglePictureInPicture(): Promise<void> {
+    if (document.pictureInPictureElement) return void (await document.exitPictureInPicture());
+    const video = this.renderRoot.querySelector<HTMLVideoElement>('.tile.remote video');
+    if (video) await video.requestPictureInPicture();
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.#needsSetup = true;
+    this.requestUpdate();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#unwire();
+    this.#closeDevices();
+    void this.ownController?.dispose();
+    this.ownController = null;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('peer') && !this.dialValue) this.dialValue = this.peer;
+    const inputs = ['serverUrl', 'user', 'token', 'client', 'controller'] as const;
+    if (this.isConnected && (this.#needsSetup || inputs.some((k) => changed.has(k)))) {
+      this.#needsSetup = false;
+      this.#unwire();
+      void this.ownController?.dispose();
+      this.ownController = null;
+      this.#makeOwnController();
+      this.#wire();
+    }
+    const current = this.call?.signalling.current.get();
+    if (current) this.#lastPeer = current.peerId;
+    this.toggleAttribute('data-active', !!this.call?.state.isActive.get());
+    this.setAttribute('page-status', this.pageStatus);
+  }
+
+  #makeOwnController(): void {
+    if (this.controller) return;
+    let client = this.client;
+    if (!client && this.serverUrl && this.user) client = createClientFromAttributes({ serverUrl: this.serverUrl, user: this.user, token: this.token });
+    if (client) this.ownController = callControllerFromClient(client, { user: this.user });
+  }
+
+  #wire(): void {
+    const call = this.call;
+    if (!call || this.#off.length) return;
+    this.#tracker = new PageStatusTracker(call.state);
+    this.#off.push(
+      this.#tracker.attach(),
+      call.state.onTransition((t) => this.#onTransition(t)),
+      call.signalling.on('incoming', (c) =>
+        this.dispatchEvent(new CustomEvent('flare-call-incoming', { detail: { peer: c.peerId, callId: c.callId, media: c.media }, bubbles: true, composed: true })),
+      ),
+    );
+  }
+
+  #unwire(): void {
+    for (const off of this.#off.splice(0)) off();
+    this.#tracker = null;
+    this.#stopClock();
+  }
+
+  #onTransition(t: CallTransition): void {
+    if (t.to === CallStatus.InCall && (t.from === CallStatus.Calling || t.from === CallStatus.Ringing)) {
+      this.#inCallSince = Date.now();
+      this.#clock ??= setInterval(() => this.requestUpdate(), 1000);
+    }
+    if (t.to === CallStatus.Ended || t.to === CallStatus.Failed) {
+      this.#stopClock();
+      this.devicesOpen = false;
+      this.#closeDevices();
+      if (this.minimized) this.minimized = false;
+      if (document.pictureInPictureElement && this.renderRoot.contains(document.pictureInPictureElement)) void document.exitPictureInPicture().catch(() => {});
+    }
+    this.dispatchEvent(new CustomEvent('flare-call-status', { detail: t, bubbles: true, composed: true }));
+  }
+
+  #stopClock(): void {
+    if (this.#clock) clearInterval(this.#clock);
+    this.#clock = null;
+  }
+
+  #intent(type: string, detail: CallIntentDetail): boolean {
+    return this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true, cancelable: true }));
+  }
+
+  async #toggleDevices(): Promise<void> {
+    this.devicesOpen = !this.devicesOpen;
+    if (!this.devicesOpen) return this.#closeDevices();
+    const health = new DeviceHealth();
+    const apply = (lists: { videoInput: MediaDeviceInfo[]; audioInput: MediaDeviceInfo[] }) =>
+      (this.devices = { cameras: lists.videoInput, microphones: lists.audioInput });
+    apply(await health.listDevices());
+    this.#unwatchDevices = health.watchDevices(apply);
+  }
+
+  #closeDevices(): void {
+    this.#unwatchDevices?.();
+    this.#unwatchDevices = null;
+  }
+
+  #duration(): string {
+    const s = Math.max(0, Math.floor((Date.now() - this.#inCallSince) / 1000));
+    const mm = String(Math.floor(s / 60) % 60).padStart(2, '0');
+    const ss = String(s % 60).padStart(2, '0');
+    return s >= 3600 ? `${Math.floor(s / 3600)}:${mm}:${ss}` : `${mm}:${ss}`;
+  }
+
+  protected override render() {
+    const t = this.#i18n.t.bind(this.#i18n);
+    const call = this.call;
+    const status = call?.state.status.get() ?? CallStatus.Idle;
+    const peer = call?.signalling.current.get()?.peerId ?? this.#lastPeer;
+    const inCall = status === CallStatus.InCall || status === CallStatus.Reconnecting;
+    const reconnection = call?.state.reconnection.get();
+    const statusText =
+      status === CallStatus.Reconnecting
+        ? reconnection?.attempts
+          ? t('call.reconnectingAttempt', { attempt: reconnection.attempts })
+          : t('call.reconnecting')
+        : status === CallStatus.InCall
+          ? `${t('call.inCall', { peer })} · ${this.#duration()}`
+          : '';
+    return html`<section part="base" class="base" data-status=${status} aria-labelledby="title" lang=${this.#i18n.locale}>
+      <header part="header" class="header">
+        <h2 id="title" part="title">${t('call.title')}</h2>
+        <span part="status" class="status" role="status">${statusText}</span>
+      </header>
+      ${call
+        ? renderCallPanel({
+            t,
+            call,
+            status,
+            peer,
+            dialValue: this.dialValue,
+            audioOnly: this.audioOnly,
+            onDialInput: (value) => (this.dialValue = value),
+            start: () => this.start(),
+            accept: () => this.accept(),
+            decline: () => this.decline(),
+            hangup: () => this.hangup(),
+          })
+        : html`<p class="muted">${t('call.noController')}</p>`}
+      ${call && inCall ? this.#renderControls(call) : nothing}
+    </section>`;
+  }
+
+  #renderControls(call: CallController) {
+    const local = call.state.localMedia.get();
+    call.localTracksVersion.get();
+    const stream = call.localStream.get();
+    const pageStatus = this.pageStatus;
+    return renderControls({
+      t: this.#i18n.t.bind(this.#i18n),
+      micMuted: !local.audioEnabled,
+      cameraOff: !local.videoEnabled,
+      video: call.signalling.current.get()?.media.video ?? true,
+      devicesOpen: this.devicesOpen,
+      cameras: this.devices.cameras,
+      microphones: this.devices.microphones,
+      currentCamera: stream?.getVideoTracks()[0]?.getSettings().deviceId ?? '',
+      currentMicrophone: stream?.getAudioTracks()[0]?.getSettings().deviceId ?? '',
+      fullscreen: pageStatus === PageStatus.Fullscreen,
+      pip: pageStatus === PageStatus.PictureInPicture,
+      pipSupported: document.pictureInPictureEnabled === true,
+      minimized: this.minimized,
+      toggleMic: () => void this.toggleMicrophone(),
+      toggleCamera: () => void this.toggleCamera(),
+      toggleDevices: () => void this.#toggleDevices(),
+      chooseDevice: (kind, id) => void call.switchDevice(kind, id),
+      toggleFullscreen: () => void this.toggleFullscreen().catch(() => {}),
+      togglePip: () => void this.togglePictureInPicture().catch(() => {}),
+      toggleMinimized: () => (this.minimized = !this.minimized),
+      hangup: () => this.hangup(),
+    });
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'flare-call': FlareCall;
+  }
+  interface GlobalEventHandlersEventMap {
+    'flare-call-start': CustomEvent<CallIntentDetail>;
+    'flare-call-accept': CustomEvent<CallIntentDetail>;
+    'flare-call-decline': CustomEvent<CallIntentDetail>;
+    'flare-call-hangup': CustomEvent<CallIntentDetail>;
+    'flare-call-incoming': CustomEvent<{ peer: string; callId: string; media: CallMedia }>;
+    'flare-call-status': CustomEvent<CallTransition>;
+  }
+}

@@ -48,7 +48,7 @@ export interface PingProberOptions {
   clock: Clock;
   /** PINGs per probe (default 3). */
   count?: number;
-  /** Wait per PING (default 300 ms). */
+  /** Wait per PING (default 1000 ms: on a busy machine a slow answer is not a lost one). */
   timeoutMs?: number;
   /** Makes PING ids. */
   newId: (now: number) => string;
@@ -60,7 +60,7 @@ const json = createJsonCodec();
 export function createPingProber(options: PingProberOptions): Prober {
   const { clock, newId } = options;
   const count = options.count ?? 3;
-  const timeoutMs = options.timeoutMs ?? 300;
+  const timeoutMs = options.timeoutMs ?? 1000;
   return async (target, signal) => {
     const rtts: number[] = [];
     let sent = 0;

@@ -9,12 +9,12 @@
  * that was abandoned (disconnect, kick, a newer attempt) changes nothing.
  */
 import { ErrorCode, FlareError } from '../codec/errors.ts';
-import { PayloadType, Reliability, SystemType, type Frame } from '../codec/frame-types.ts';
-import { customFrame, systemFrame } from '../codec/frames.ts';
+import { PayloadType, SystemType, type Frame } from '../codec/frame-types.ts';
+import { systemFrame } from '../codec/frames.ts';
 import { metaText } from '../codec/metadata.ts';
-import { ExtCommand, RouteKey, SystemKey } from '../protocol/extensions.ts';
+import { RouteKey, SystemKey } from '../protocol/extensions.ts';
 import type { ConnectionStats, OutboundMessage, PageSignal, SendReceipt, WorkerEvent } from './api.ts';
-import type { Clock, TimerHandle } from './clock.ts';
+import type { Clock } from './clock.ts';
 import { ClockOffsetEstimator } from './clock-offset.ts';
 import { ConnectedCode, ConnectingCode, ConnectionState as S, DisconnectedCode, FailedCode, KickedCode, ReconnectingCode, type ReconnectingCode as RC } from './codes.ts';
 import { readGoodbye, readServerError, type ConnectParams } from './handshake.ts';
@@ -32,11 +32,13 @@ import { Racer, type Candidate } from './racer.ts';
 import { BackoffReconnectPolicy, NEVER_RECONNECT, type ReconnectPolicy } from './reconnect-policy.ts';
 import { ConnectionStateMachine } from './state-machine.ts';
 import { SwitchPolicy } from './switch-policy.ts';
-import { fetchToken, refreshAt, type TokenInfo, type TokenProvider, type TokenReason } from './token.ts';
+import type { TokenProvider, TokenReason } from './token.ts';
+import { TokenRefresher } from './token-refresher.ts';
+import { ServerRpc } from './server-rpc.ts';
+import { RetryScheduler } from './retry-scheduler.ts';
+import { Sender } from './sender.ts';
 import { serializeError } from './transfer-handlers.ts';
 import { TransportCloseCode, type Transport, type TransportCloseInfo, type TransportKind } from './transport.ts';
-
-const encoder = new TextEncoder();
 
 /** What the session is built from; all injectable for tests. */
 export interface SessionDeps {
@@ -75,24 +77,13 @@ export class Session {
   #epoch = 0;
   #waiters: Waiter[] = [];
   #everConnected = false;
-  #retryCount = 0;
-  #lostAt = 0;
-  #serverRetryAt: number | null = null;
-  #retryTimer: TimerHandle | null = null;
-  #lastError: unknown = null;
+  readonly #retry: RetryScheduler;
   #authRetried = false;
   #tokenReason: TokenReason = 'connect';
-  #token: TokenInfo | null = null;
-  #tokenTimer: TimerHandle | null = null;
-  #pendingAuthId: string | null = null;
-  #wakeTimer: TimerHandle | null = null;
-  #wakeAt = Infinity;
-  #pumpScheduled = false;
   #migrating = false;
-  /** While set, the outbox waits: rooms its frames address are being (re)joined. */
-  #gate: Promise<void> | null = null;
-  readonly #rpcs = new Map<string, (ok: boolean) => void>();
-  #rpcCounter = 0;
+  readonly #sender: Sender;
+  readonly #rpc: ServerRpc;
+  readonly #tokens: TokenRefresher;
   #stats = { reconnects: 0, switches: 0, sent: 0, received: 0, connectedAt: null as number | null, rttMs: null as number | null };
   #scores: Partial<Record<TransportKind, number>> = {};
 
@@ -128,6 +119,35 @@ export class Session {
       onEvent: (e) => this.#onOutbox(e),
     });
     this.#inbox = new Inbox<Inbound>({ onGap: (g) => deps.emit({ type: 'gap', ...g }) });
+    this.#retry = new RetryScheduler({
+      clock: deps.clock,
+      policy: this.#policy,
+      online: deps.online ?? (() => (typeof navigator === 'undefined' ? true : navigator.onLine !== false)),
+      offlinePollMs: options.reconnectMaxDelayMs,
+      attempt: () => {
+        if (this.#sm.state === S.Reconnecting) void this.#attempt();
+      },
+      giveUp: (lastError) => this.#fail(FailedCode.RETRIES_EXHAUSTED, lastError),
+    });
+    this.#rpc = new ServerRpc(deps.clock, this.#newId, options.handshakeTimeoutMs);
+    this.#sender = new Sender({
+      clock: deps.clock,
+      outbox: this.#outbox,
+      rpc: this.#rpc,
+      link: () => (this.#sm.state === S.Connected ? this.#link : null),
+      otherWakeAt: () => this.#inbox.nextWakeAt(),
+      onWake: () => this.#deliver(this.#inbox.expireGaps(deps.clock.now())),
+    });
+    this.#tokens = new TokenRefresher({
+      clock: deps.clock,
+      provider: deps.tokenProvider ?? null,
+      newId: this.#newId,
+      onError: (e) => deps.emit({ type: 'error', error: serializeError(e) }),
+      onRejected: (message) => {
+        this.#tokenReason = 'rejected';
+        this.#lost(ReconnectingCode.TOKEN_REFRESH, message);
+      },
+    });
     this.#switchPolicy = new SwitchPolicy({ preferred: options.preferredTransport });
     this.#live = new LiveSwitch({
       clock: deps.clock,
@@ -151,8 +171,8 @@ export class Session {
   /** Puts back messages persisted by an earlier page (outbox-store.ts `claim`). */
   restoreOutbox(entries: Parameters<Outbox['restore']>[0]): void {
     this.#outbox.restore(entries);
-    this.#scheduleWake();
-    this.#schedulePump();
+    this.#sender.wake();
+    this.#sender.schedule();
   }
 
   // ------------------------------------------------------------ commands
@@ -164,7 +184,7 @@ export class Session {
     if (st === S.Disconnected || st === S.Failed || st === S.Kicked) {
       this.#sm.setState(S.Connecting, { code: ConnectingCode.CONNECT_CALLED });
       this.#everConnected = false;
-      this.#retryCount = 0;
+      this.#retry.end();
       this.#authRetried = false;
       this.#tokenReason = 'connect';
       void this.#attempt();
@@ -174,7 +194,7 @@ export class Session {
 
   async disconnect(): Promise<void> {
     this.#epoch++;
-    this.#clearRetry();
+    this.#retry.cancel();
     const link = this.#link;
     if (link && link.state === 'open') {
       try {
@@ -199,8 +219,8 @@ export class Session {
       return { id, state: 'sent' };
     }
     this.#outbox.enqueue(frame, this.#clock.wallNow(), { priority: m.priority, ttlMs: m.ttlMs });
-    this.#schedulePump();
-    this.#scheduleWake();
+    this.#sender.schedule();
+    this.#sender.wake();
     return { id, state: 'queued' };
   }
 
@@ -218,10 +238,7 @@ export class Session {
     const st = this.#sm.state;
     if (signal === 'online' || signal === 'resume' || signal === 'visible') {
       if (st === S.Connected) this.#heartbeat?.recheck();
-      else if (st === S.Reconnecting && this.#retryTimer !== null) {
-        this.#clearRetry();
-        this.#scheduleRetry(true);
-      }
+      else if (st === S.Reconnecting) this.#retry.networkRestored();
     } else if (signal === 'offline' && st === S.Connected) {
       this.#heartbeat?.recheck();
     }
@@ -248,7 +265,7 @@ export class Session {
       // Frames still travelling on the old link are received for a moment; the inbox drops what arrives twice.
       this.#clock.setTimeout(() => old.close(1000, 'migrated'), this.#o.migrationDrainMs);
       this.#outbox.requeueInFlight();
-      this.#schedulePump();
+      this.#sender.schedule();
       this.#d.emit({ type: 'switched', from: old.kind, to: kind, reason });
       this.#d.emit({ type: 'connected', transport: kind, connectionId: ack.connectionId, userId: ack.userId, reconnected: true, format: ack.format, compression: ack.compression });
     } finally {
@@ -290,7 +307,7 @@ export class Session {
     const o = this.#o;
     return {
       userId: o.userId,
-      token: this.#token?.token,
+      token: this.#tokens.token?.token,
       deviceId: o.deviceId,
       platform: o.platform,
       model: o.model,
@@ -311,7 +328,7 @@ export class Session {
     const epoch = ++this.#epoch;
     let link: Link | null = null;
     try {
-      this.#token = await fetchToken(this.#d.tokenProvider ?? null, this.#tokenReason);
+      await this.#tokens.fetch(this.#tokenReason);
       if (epoch !== this.#epoch) return;
       const race = await this.#racer.race(this.#o.url, this.#o.transports.map((k) => this.#candidate(k)));
       if (epoch !== this.#epoch) return race.winner.transport.close(1000, 'stale attempt');
@@ -328,7 +345,7 @@ export class Session {
   }
 
   #attemptFailed(e: FlareError): void {
-    this.#lastError = e;
+    this.#retry.lastError = e;
     if (e.code === ErrorCode.KICKED) return this.#kicked(String(e.details?.reason ?? ''), e.message);
     if (e.code === ErrorCode.AUTH_FAILED) {
       if (!this.#authRetried && this.#d.tokenProvider) {
@@ -343,16 +360,15 @@ export class Session {
     if (this.#policy === NEVER_RECONNECT) return this.#fail(this.#everConnected ? FailedCode.CONNECTION_LOST : FailedCode.UNREACHABLE, e);
     if (this.#sm.state === S.Connecting) {
       this.#sm.setState(S.Reconnecting, { code: ReconnectingCode.CONNECT_FAILED, reason: e.message });
-      this.#lostAt = this.#clock.now();
+      this.#retry.begin();
     }
-    this.#scheduleRetry(false);
+    this.#retry.schedule();
   }
 
   #adopt(link: Link, connectionId: string, userId: string, format: string, compression: string): void {
     this.#link = link;
     this.#authRetried = false;
-    this.#retryCount = 0;
-    this.#serverRetryAt = null;
+    this.#retry.end();
     this.#startHeartbeat(link);
     const reconnected = this.#everConnected;
     this.#everConnected = true;
@@ -362,9 +378,9 @@ export class Session {
     this.#d.emit({ type: 'connected', transport: link.kind, connectionId, userId, reconnected, format, compression });
     this.#settleWaiters(null);
     this.#outbox.requeueInFlight();
-    this.#gateOnRooms(link);
-    this.#schedulePump();
-    this.#scheduleTokenRefresh();
+    this.#sender.gateOnRooms(link, this.#rooms, this.#inbox.positions());
+    this.#sender.schedule();
+    this.#tokens.start((frames) => link.send(frames));
     if (this.#o.autoSwitch && this.#o.transports.length > 1) this.#live.start();
   }
 
@@ -403,40 +419,14 @@ export class Session {
     this.#teardown(TransportCloseCode.GOING_AWAY, reason);
     if (this.#policy === NEVER_RECONNECT) return this.#fail(FailedCode.CONNECTION_LOST, new FlareError(ErrorCode.TRANSPORT_CLOSED, reason));
     if (!this.#sm.trySetState(S.Reconnecting, { code, reason })) return;
-    this.#lostAt = this.#clock.now();
-    this.#retryCount = 0;
     this.#tokenReason = 'reconnect';
-    this.#scheduleRetry(false);
-  }
-
-  #scheduleRetry(networkRestored: boolean): void {
-    const online = this.#d.online ?? (() => (typeof navigator === 'undefined' ? true : navigator.onLine !== false));
-    const delay = this.#policy.nextRetryDelayInMs({
-      retryCount: this.#retryCount,
-      elapsedMs: this.#clock.now() - this.#lostAt,
-      serverRetryAfterMs: this.#serverRetryAt === null ? undefined : this.#serverRetryAt - this.#clock.wallNow(),
-      networkRestored,
-      lastError: this.#lastError,
-    });
-    if (delay === null) return this.#fail(FailedCode.RETRIES_EXHAUSTED, this.#lastError);
-    // Offline: wait for `online` (pageSignal), polling at the longest backoff in case the signal never comes.
-    const wait = online() || networkRestored ? delay : Math.max(delay, this.#o.reconnectMaxDelayMs);
-    this.#retryTimer = this.#clock.setTimeout(() => {
-      this.#retryTimer = null;
-      if (this.#sm.state !== S.Reconnecting) return;
-      this.#retryCount++;
-      void this.#attempt();
-    }, wait);
-  }
-
-  #clearRetry(): void {
-    if (this.#retryTimer !== null) this.#clock.clearTimeout(this.#retryTimer);
-    this.#retryTimer = null;
+    this.#retry.begin();
+    this.#retry.schedule();
   }
 
   #fail(code: FailedCode, cause: unknown): void {
     this.#epoch++;
-    this.#clearRetry();
+    this.#retry.cancel();
     this.#teardown(TransportCloseCode.NORMAL, code);
     const error = FlareError.is(cause) ? cause : new FlareError(ErrorCode.TRANSPORT_UNAVAILABLE, `connection failed: ${code}`, { cause });
     this.#sm.trySetState(S.Failed, { code, reason: error.message });
@@ -446,7 +436,7 @@ export class Session {
 
   #kicked(reason: string, message: string): void {
     this.#epoch++;
-    this.#clearRetry();
+    this.#retry.cancel();
     this.#teardown(TransportCloseCode.NORMAL, 'kicked');
     const code = reason === 'device_conflict' ? KickedCode.DEVICE_CONFLICT : KickedCode.SERVER_KICK;
     this.#sm.trySetState(S.Kicked, { code, reason: message || reason });
@@ -459,10 +449,8 @@ export class Session {
     this.#live.stop();
     this.#heartbeat?.stop();
     this.#heartbeat = null;
-    if (this.#tokenTimer !== null) this.#clock.clearTimeout(this.#tokenTimer);
-    this.#tokenTimer = null;
-    this.#pendingAuthId = null;
-    for (const done of [...this.#rpcs.values()]) done(false);
+    this.#tokens.stop();
+    this.#rpc.cancelAll();
     const link = this.#link;
     this.#link = null;
     link?.close(code, reason.slice(0, 100));
@@ -496,7 +484,7 @@ export class Session {
       this.#tokenReason = 'refresh';
       return this.#lost(ReconnectingCode.TOKEN_REFRESH, info.reason || 'token expired');
     }
-    const code = info.code === TransportCloseCode.GOING_AWAY || this.#serverRetryAt !== null ? ReconnectingCode.SERVER_CLOSE : ReconnectingCode.TRANSPORT_CLOSED;
+    const code = info.code === TransportCloseCode.GOING_AWAY || this.#retry.serverRetryAt !== null ? ReconnectingCode.SERVER_CLOSE : ReconnectingCode.TRANSPORT_CLOSED;
     this.#lost(code, `${info.code} ${info.reason}`.trim());
   }
 
@@ -510,22 +498,15 @@ export class Session {
       const entry = this.#outbox.ack(frame.messageId, failed ? (metaText(meta, RouteKey.ERROR_MESSAGE) ?? 'rejected by the server') : undefined);
       if (entry && !failed) this.#d.emit({ type: 'acked', id: entry.id, seq: seq === undefined ? null : Number(seq) });
       if (entry) link.metrics.outcome(!failed);
-      this.#schedulePump();
+      this.#sender.schedule();
       return;
     }
-    if (c?.case === 'custom' && c.value.name === ExtCommand.RPC_RESPONSE) {
-      const id = metaText(c.value.metadata, 'id') ?? '';
-      const done = this.#rpcs.get(id);
-      if (done) {
-        this.#rpcs.delete(id);
-        return done(metaText(c.value.metadata, 'error') === undefined);
-      }
-    }
+    if (this.#rpc.take(frame)) return;
     const inbound = toInbound(frame, link.kind);
     if (!inbound) return;
     const ready = this.#inbox.push({ id: inbound.message.id, stream: inbound.stream, seq: inbound.message.seq, value: inbound }, this.#clock.now());
     this.#deliver(ready);
-    if (this.#inbox.nextWakeAt() !== null) this.#scheduleWake();
+    if (this.#inbox.nextWakeAt() !== null) this.#sender.wake();
   }
 
   #deliver(items: Inbound[]): void {
@@ -536,6 +517,7 @@ export class Session {
   }
 
   #onSystem(frame: Frame, link: Link): void {
+    if (this.#tokens.take(frame)) return;
     const sys = frame.command!.value as { type: number; metadata: Frame['metadata'] };
     switch (sys.type) {
       case SystemType.PONG:
@@ -548,24 +530,11 @@ export class Session {
       }
       case SystemType.CLOSE: {
         const bye = readGoodbye(frame)!;
-        if (link === this.#link && bye.reconnectDelayMs !== null) this.#serverRetryAt = this.#clock.wallNow() + bye.reconnectDelayMs;
+        if (link === this.#link && bye.reconnectDelayMs !== null) this.#retry.serverRetryAt = this.#clock.wallNow() + bye.reconnectDelayMs;
         return;
       }
-      case SystemType.AUTH_ACK:
-        if (frame.messageId === this.#pendingAuthId) {
-          this.#pendingAuthId = null;
-          const exp = Number(metaText(sys.metadata, 'expires_at') ?? 0);
-          if (this.#token && exp > 0) this.#token.expiresAt = exp;
-          this.#scheduleTokenRefresh();
-        }
-        return;
       case SystemType.ERROR: {
         const err = readServerError(frame)!;
-        if (err.ref !== undefined && err.ref === this.#pendingAuthId) {
-          this.#pendingAuthId = null;
-          this.#tokenReason = 'rejected';
-          return this.#lost(ReconnectingCode.TOKEN_REFRESH, err.message);
-        }
         const error = new FlareError(ErrorCode.REMOTE_ERROR, err.message || err.code, { details: { serverCode: err.code, ref: err.ref, reason: err.reason } });
         this.#d.emit({ type: 'error', error: serializeError(error) });
         return;
@@ -575,131 +544,11 @@ export class Session {
     }
   }
 
-  /**
-   * The server joins the rooms named in CONNECT asynchronously, and a message
-   * to a room it has not joined yet is refused. So when the outbox holds
-   * messages for tracked rooms, it waits until an explicit `room.join` of each
-   * came back (a no-op for a room already joined; `since` replays nothing
-   * new), then sends.
-   */
-  #gateOnRooms(link: Link): void {
-    const rooms = new Set<string>();
-    for (const e of this.#outbox.entries()) {
-      const c = e.frame.command;
-      const room = c && c.case !== 'system' ? metaText(c.value.metadata, RouteKey.ROOM) : undefined;
-      if (room !== undefined && this.#rooms.has(room)) rooms.add(room);
-    }
-    if (rooms.size === 0) return;
-    const pos = this.#inbox.positions();
-    const gate = Promise.all(
-      [...rooms].map((room) => this.#rpc(link, 'room.join', { room, since: pos[room] ?? this.#rooms.get(room) ?? undefined })),
-    ).then(() => undefined);
-    this.#gate = gate;
-    const release = () => {
-      if (this.#gate === gate) this.#gate = null;
-      this.#schedulePump();
-    };
-    gate.then(release, release);
-  }
-
-  /** A request to the server's built-in methods; resolves true on success, false on an error answer, link loss or timeout. */
-  #rpc(link: Link, method: string, body: unknown): Promise<boolean> {
-    const id = `w${++this.#rpcCounter}`;
-    return new Promise<boolean>((resolve) => {
-      const timer = this.#clock.setTimeout(() => finish(false), this.#o.handshakeTimeoutMs);
-      const finish = (ok: boolean) => {
-        this.#clock.clearTimeout(timer);
-        this.#rpcs.delete(id);
-        resolve(ok);
-      };
-      this.#rpcs.set(id, finish);
-      try {
-        link.send([
-          customFrame(ExtCommand.RPC_REQUEST, { data: encoder.encode(JSON.stringify(body)), metadata: { id, method } }, { messageId: this.#newId(this.#clock.wallNow()), reliability: Reliability.BEST_EFFORT }),
-        ]);
-      } catch {
-        finish(false);
-      }
-    });
-  }
-
   #onOutbox(e: OutboxEvent): void {
     if (e.type === 'acked') {
       this.#stats.sent++;
       return;
     }
     this.#d.emit({ type: 'failed', id: e.entry.id, error: serializeError(e.error) });
-  }
-
-  // ------------------------------------------------------------ sending and timers
-
-  #schedulePump(): void {
-    if (this.#pumpScheduled) return;
-    this.#pumpScheduled = true;
-    queueMicrotask(() => {
-      this.#pumpScheduled = false;
-      this.#pump();
-    });
-  }
-
-  #pump(): void {
-    const link = this.#link;
-    if (!link || this.#sm.state !== S.Connected || this.#gate) return;
-    const entries = this.#outbox.takeSendable(this.#clock.now(), this.#clock.wallNow());
-    if (entries.length === 0) return;
-    try {
-      link.send(entries.map((e) => e.frame));
-    } catch {
-      // The link is going down; its close puts these back in the queue.
-    }
-    this.#scheduleWake();
-  }
-
-  /** One timer for the earliest outbox deadline (resend, expiry) and inbox gap timeout. */
-  #scheduleWake(): void {
-    const now = this.#clock.now();
-    const at = Math.min(this.#outbox.nextWakeAt(now, this.#clock.wallNow()) ?? Infinity, this.#inbox.nextWakeAt() ?? Infinity);
-    if (at === Infinity || at >= this.#wakeAt) return;
-    if (this.#wakeTimer !== null) this.#clock.clearTimeout(this.#wakeTimer);
-    this.#wakeAt = at;
-    this.#wakeTimer = this.#clock.setTimeout(() => {
-      this.#wakeTimer = null;
-      this.#wakeAt = Infinity;
-      this.#outbox.expire(this.#clock.wallNow());
-      this.#deliver(this.#inbox.expireGaps(this.#clock.now()));
-      this.#pump();
-      this.#scheduleWake();
-    }, Math.max(0, at - now));
-  }
-
-  #scheduleTokenRefresh(): void {
-    if (this.#tokenTimer !== null) this.#clock.clearTimeout(this.#tokenTimer);
-    this.#tokenTimer = null;
-    const at = refreshAt(this.#token, this.#clock.wallNow());
-    if (at === null || !this.#d.tokenProvider) return;
-    this.#tokenTimer = this.#clock.setTimeout(() => void this.#refreshToken(), at - this.#clock.wallNow());
-  }
-
-  /** Fetches a fresh token and hands it to the server in place (AUTH); on refusal, reconnects with it. */
-  async #refreshToken(): Promise<void> {
-    this.#tokenTimer = null;
-    const epoch = this.#epoch;
-    let info: TokenInfo | null;
-    try {
-      info = await fetchToken(this.#d.tokenProvider ?? null, 'refresh');
-    } catch (e) {
-      this.#d.emit({ type: 'error', error: serializeError(e) });
-      return;
-    }
-    const link = this.#link;
-    if (epoch !== this.#epoch || !link || !info) return;
-    this.#token = info;
-    const id = this.#newId(this.#clock.wallNow());
-    this.#pendingAuthId = id;
-    try {
-      link.send([systemFrame(SystemType.AUTH, { metadata: { token: info.token } }, { messageId: id })]);
-    } catch {
-      // the link is closing; the reconnect fetches a token again
-    }
   }
 }

@@ -28,6 +28,12 @@ export interface InboxItem<T> {
   /** Sequence number within the stream (> 0), or 0 for none. */
   readonly seq: number;
   readonly value: T;
+  /**
+   * Replayed from history (`history=1`). A history frame older than the
+   * stream's position (a page of `room.history`) is delivered once, by id,
+   * without moving the position; newer ones (a resume replay) are ordered.
+   */
+  readonly history?: boolean;
 }
 
 /** A hole in a stream's sequence. */
@@ -92,6 +98,15 @@ export class Inbox<T> {
   push(item: InboxItem<T>, now: number): T[] {
     const seen = item.id !== '' && this.#seen.has(item.id);
     if (item.stream === null || !(item.seq > 0)) {
+      if (seen) {
+        this.#duplicates++;
+        return [];
+      }
+      this.#remember(item.id);
+      return [item.value];
+    }
+    const known = this.#streams.get(item.stream);
+    if (item.history && known && item.seq <= known.last) {
       if (seen) {
         this.#duplicates++;
         return [];

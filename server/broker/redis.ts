@@ -522,8 +522,10 @@ export class RedisBroker implements Broker {
     if (this.#up()) {
       try {
         const v = Number((await this.#cmd.get(this.#counterKey(log))) ?? 0);
+        // While recovering, Redis may not have been raised to what this process knows yet.
+        const known = st.based ? st.hw : 0;
         this.#logs.learn(st, v);
-        return v;
+        return Math.max(v, known);
       } catch (e) {
         if (!isConnectionError(e)) throw e;
         this.#commandFailed('lastSeq', e);

@@ -85,7 +85,7 @@ export default async function (ctx) {
     const lastP50 = [];
     const lastP99 = [];
     for (let r = 0; r < rounds; r++) {
-      const f = await load.call('fanout', { room, members: Math.min(members + 1, held), messages: 20, intervalMs: 25 });
+      const f = await load.call('fanout', { room, members: Math.min(members + 1, held), messages: 20, gapMs: 20 });
       if (f.received !== f.expected) console.log(`  fan-out round ${r}: ${f.received}/${f.expected} delivered`);
       p50s.push(f.p50);
       p99s.push(f.p99);

@@ -123,44 +123,48 @@ async function join({ room, count }) {
 const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 
 /**
- * Fan-out latency: the publisher (the last member) sends `messages` messages,
- * `intervalMs` apart; every other member records (receipt - send) per message.
+ * Fan-out latency: the publisher (the last member) sends `messages` messages one
+ * at a time, each after every member got the previous one (so a message never
+ * queues behind the last); every other member records (receipt - send).
  */
-async function fanout({ room, members, messages, intervalMs }) {
+async function fanout({ room, members, messages, gapMs }) {
   const group = clients.slice(0, members);
   const publisher = group[group.length - 1];
   const receivers = group.slice(0, -1);
   const latencies = [];
-  const lastArrival = new Map();
+  const lastArrival = [];
   let received = 0;
+  let got = 0;
+  let wake = null;
   for (const c of receivers) {
     c.onFrame = (f) => {
       const p = f.command?.type?.payload;
       if (!p || p.type !== 1 || metaText(p.metadata, 'room') !== room) return;
-      const now = performance.now();
-      const [n, sent] = dec.decode(Uint8Array.from(p.payload)).split(':').map(Number);
-      latencies.push(now - sent);
-      lastArrival.set(n, Math.max(lastArrival.get(n) ?? 0, now - sent));
+      const sent = Number(dec.decode(Uint8Array.from(p.payload)).split(':')[1]);
+      latencies.push(performance.now() - sent);
       received++;
+      if (++got === receivers.length) wake?.();
     };
   }
-  const expected = receivers.length * messages;
   for (let n = 0; n < messages; n++) {
-    publisher.send(frame(payload({ room }, `${n}:${performance.now()}`), 0));
-    await new Promise((r) => setTimeout(r, intervalMs));
+    got = 0;
+    const all = new Promise((r) => (wake = r));
+    const t0 = performance.now();
+    publisher.send(frame(payload({ room }, `${n}:${t0}`), 1));
+    await Promise.race([all, new Promise((r) => setTimeout(r, 5000))]);
+    lastArrival.push(performance.now() - t0);
+    await new Promise((r) => setTimeout(r, gapMs));
   }
-  const deadline = performance.now() + 10_000;
-  while (received < expected && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   for (const c of receivers) c.onFrame = null;
   latencies.sort((a, b) => a - b);
-  const whole = [...lastArrival.values()].sort((a, b) => a - b);
+  lastArrival.sort((a, b) => a - b);
   return {
     received,
-    expected,
+    expected: receivers.length * messages,
     p50: quantile(latencies, 0.5),
     p99: quantile(latencies, 0.99),
-    lastMemberP50: quantile(whole, 0.5),
-    lastMemberP99: quantile(whole, 0.99),
+    lastMemberP50: quantile(lastArrival, 0.5),
+    lastMemberP99: quantile(lastArrival, 0.99),
   };
 }
 

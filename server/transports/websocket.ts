@@ -74,7 +74,9 @@ class WebSocketLink implements Link {
 
 /** Upgrades a request to a WebSocket served by a new Session; returns the 101 response. */
 export function acceptWebSocket(req: Request, ctx: ServerContext, remoteAddr: string): Response {
-  const { socket, response } = Deno.upgradeWebSocket(req);
+  // Deno's own ping/pong timeout is off: flare-core clients PING every 30 s, and the session closes
+  // connections silent for --idle-timeout (a busy client that answers transport pings late is not dead).
+  const { socket, response } = Deno.upgradeWebSocket(req, { idleTimeout: 0 });
   socket.binaryType = 'arraybuffer';
   const link = new WebSocketLink(socket, remoteAddr);
   let session: Session | null = null;

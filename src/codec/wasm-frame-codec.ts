@@ -53,21 +53,14 @@ export function createWasmFrameCodec(core: WasmCore, options: WasmFrameCodecOpti
     format: 'protobuf',
     implementation: 'wasm',
     encode(frame: Frame): Uint8Array {
-      return encoder.encode([frame], 0).bytes;
+      return encoder.encodeOne([frame], 0);
     },
     decode(bytes: Uint8Array): Frame {
       return decoder.decode(bytes);
     },
     encodeBatch(frames: readonly Frame[]): Uint8Array[] {
       if (!Array.isArray(frames)) throw invalidValue('frames', 'an array of frames', frames);
-      const { bytes, ends } = encoder.encode(frames, 0);
-      const out: Uint8Array[] = new Array(frames.length);
-      let start = 0;
-      for (let k = 0; k < frames.length; k++) {
-        out[k] = bytes.subarray(start, ends[k]!);
-        start = ends[k]!;
-      }
-      return out;
+      return encoder.encodeEach(frames);
     },
     decodeBatch(chunks: readonly Uint8Array[]): Array<Frame | FlareError> {
       if (!Array.isArray(chunks)) throw invalidValue('chunks', 'an array of Uint8Array', chunks);
@@ -85,7 +78,7 @@ export function createWasmFrameCodec(core: WasmCore, options: WasmFrameCodecOpti
       if (!Number.isInteger(limit) || limit < 1 || limit > 0x7fffffff) {
         throw invalidValue('maxFrameBytes', 'an integer in [1, 2^31)', limit);
       }
-      return encoder.encode(frames, limit, options.end ? 4 : 0).bytes;
+      return encoder.encodeOne(frames, limit, options.end ? 4 : 0);
     },
     dispose(): void {
       untrack(codec);

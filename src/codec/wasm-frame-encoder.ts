@@ -19,6 +19,8 @@ export class WasmFrameEncoder {
   readonly #ops: EncodeTape;
   readonly #out: WasmRegion;
   readonly #ends: WasmRegion;
+  /** The first external value not yet copied out (values are copied in output order). */
+  #nextBlob = 0;
 
   /** `externalBytes`: bytes values from this size on are copied straight into the output (tests lower it). */
   constructor(core: WasmCore, externalBytes?: number) {
@@ -35,14 +37,16 @@ export class WasmFrameEncoder {
   }
 
   /**
-   * Encodes `frames` one after the other into one new buffer; returns it and
-   * where each frame ends. With `limit` > 0 each frame gets its 4-byte
-   * big-endian length prefix and must be 1..limit bytes. `zeros` zero bytes
-   * are appended (the stream's end marker). Throws CodecError.
+   * Encodes `frames` one after the other into WASM memory at `out` (`total`
+   * bytes, frame k ending at i32 `ends[k]`), to be copied out before the next
+   * call. With `limit` > 0 each frame gets its 4-byte big-endian length prefix
+   * and must be 1..limit bytes. `zeros`: room for zero bytes after the output.
+   * Throws CodecError.
    */
-  encode(frames: readonly Frame[], limit: number, zeros = 0): { bytes: Uint8Array<ArrayBuffer>; ends: Int32Array } {
+  encode(frames: readonly Frame[], limit: number, zeros = 0): { out: number; total: number; ends: number } {
     const count = frames.length;
     const ops = this.#ops;
+    this.#nextBlob = 0;
     ops.begin();
     for (let k = 0; k < count; k++) ops.frame(frames[k]!);
     const words = ops.words;
@@ -60,38 +64,66 @@ export class WasmFrameEncoder {
       }
       throw internalError(total);
     }
-    const bytes = this.#copyOut(out, total, zeros);
-    const endList = this.#views.i32.slice(ends >> 2, (ends >> 2) + count);
-    ops.data.trim(ops.dataBytes);
     this.#out.trim(total);
-    return { bytes, ends: endList };
+    return { out, total, ends };
   }
 
-  /** The output in a new array: WASM's bytes, with the external values filled into their room. */
-  #copyOut(out: number, total: number, zeros: number): Uint8Array<ArrayBuffer> {
+  /** Encodes `frames` into one new buffer (see `encode`). */
+  encodeOne(frames: readonly Frame[], limit: number, zeros = 0): Uint8Array<ArrayBuffer> {
+    const { out, total } = this.encode(frames, limit, zeros);
+    const bytes = new Uint8Array(total + zeros);
+    this.#copyOut(bytes, out, 0, total);
+    return bytes;
+  }
+
+  /**
+   * Encodes `frames` into one array each. Small batches share one new buffer
+   * (one allocation); past 64 KB each frame gets its own, as big allocations
+   * are slow to fault in and would tie every frame's memory together.
+   */
+  encodeEach(frames: readonly Frame[]): Uint8Array[] {
+    const { out, total, ends } = this.encode(frames, 0);
+    const list: Uint8Array[] = new Array(frames.length);
+    const i32 = this.#views.i32;
+    const shared = total <= 65536 ? new Uint8Array(total) : null;
+    if (shared) this.#copyOut(shared, out, 0, total);
+    for (let k = 0, start = 0; k < frames.length; k++) {
+      const end = i32[(ends >> 2) + k]!;
+      let bytes: Uint8Array;
+      if (shared) bytes = shared.subarray(start, end);
+      else this.#copyOut((bytes = new Uint8Array(end - start)), out, start, end);
+      list[k] = bytes;
+      start = end;
+    }
+    return list;
+  }
+
+  /**
+   * Copies output bytes [start, end) into `dest`: WASM's bytes, with the
+   * external values filled straight from the caller's arrays into their room.
+   */
+  #copyOut(dest: Uint8Array, out: number, start: number, end: number): void {
     const u8 = this.#views.u8;
     const { blobs, blobOps } = this.#ops;
-    if (blobs.length === 0) {
-      if (zeros > 0) u8.fill(0, out + total, out + total + zeros);
-      return u8.slice(out, out + total + zeros);
-    }
-    const bytes = new Uint8Array(total + zeros);
     const i32 = this.#views.i32;
     const t0 = this.#ops.tape.ptr >> 2;
-    let prev = 0;
-    for (let j = 0; j < blobs.length; j++) {
+    let prev = start;
+    // External values in output order; skip those before `start` (earlier frames).
+    let j = this.#nextBlob;
+    while (j < blobs.length && i32[t0 + blobOps[j]!]! < start) j++;
+    for (; j < blobs.length; j++) {
       const at = i32[t0 + blobOps[j]!]!;
-      bytes.set(u8.subarray(out + prev, out + at), prev);
-      bytes.set(blobs[j]!, at);
+      if (at >= end) break;
+      dest.set(u8.subarray(out + prev, out + at), prev - start);
+      dest.set(blobs[j]!, at - start);
       prev = at + blobs[j]!.length;
     }
-    bytes.set(u8.subarray(out + prev, out + total), prev);
-    blobs.length = 0;
-    return bytes;
+    this.#nextBlob = j;
+    dest.set(u8.subarray(out + prev, out + end), prev - start);
   }
 
   /** The unframed size of one frame (for error details). */
   #frameSize(frame: Frame): number {
-    return this.encode([frame], 0).bytes.length;
+    return this.encode([frame], 0).total;
   }
 }

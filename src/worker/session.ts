@@ -504,7 +504,7 @@ export class Session {
     if (this.#rpc.take(frame)) return;
     const inbound = toInbound(frame, link.kind);
     if (!inbound) return;
-    const ready = this.#inbox.push({ id: inbound.message.id, stream: inbound.stream, seq: inbound.message.seq, value: inbound }, this.#clock.now());
+    const ready = this.#inbox.push({ id: inbound.message.id, stream: inbound.stream, seq: inbound.message.seq, value: inbound, history: inbound.message.history }, this.#clock.now());
     this.#deliver(ready);
     if (this.#inbox.nextWakeAt() !== null) this.#sender.wake();
   }

@@ -105,3 +105,26 @@ Deno.test('tls: the manager schedules renewal before expiry', async () => {
   assertEquals(m.identity.sha256Hex, renewed[0]);
   m.stop();
 });
+
+Deno.test('tls: --cert/--key serve HTTPS and WebTransport with that certificate', async () => {
+  const dir = await Deno.makeTempDir();
+  const c = await createSelfSignedCert();
+  await Deno.writeTextFile(`${dir}/cert.pem`, c.cert);
+  await Deno.writeTextFile(`${dir}/key.pem`, c.key);
+  try {
+    await withServer({ certFile: `${dir}/cert.pem`, keyFile: `${dir}/key.pem`, httpTls: true }, async (s) => {
+      assertMatch(s.url, /^https:/);
+      assertEquals(s.certHash(), hex(c.sha256));
+      const client = Deno.createHttpClient({ caCerts: [c.cert] });
+      const health = await (await fetch(`https://localhost:${s.port}/health`, { client } as RequestInit)).json();
+      assertEquals(health.status, 'ok');
+      client.close();
+      const wt = await TestClient.connect(s.url, { transport: 'webtransport', certHash: s.certHash() });
+      wt.send(systemFrame(SystemType.PING));
+      await wt.next((f) => isSystem(f, SystemType.PONG));
+      wt.close();
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

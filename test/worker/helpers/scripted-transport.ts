@@ -4,9 +4,9 @@
  * round trip, the way a server would.
  */
 import { ErrorCode, FlareError } from '../../../src/codec/errors.ts';
-import { SystemType } from '../../../src/codec/frame-types.ts';
+import { PayloadType, SystemType, type Frame } from '../../../src/codec/frame-types.ts';
 import { createJsonCodec } from '../../../src/codec/json-codec.ts';
-import { systemFrame } from '../../../src/codec/frames.ts';
+import { payloadFrame, systemFrame } from '../../../src/codec/frames.ts';
 import type { Clock } from '../../../src/worker/clock.ts';
 import type { Transport, TransportHandlers, TransportKind } from '../../../src/worker/transport.ts';
 
@@ -21,6 +21,11 @@ export interface Script {
   rttMs?: number | null;
   /** Answer probe PINGs as datagrams too (WebTransport). */
   datagrams?: boolean;
+  /**
+   * Play a flare-core server in JSON: CONNECT -> CONNECT_ACK (json, none),
+   * PING -> PONG (with ping_id), payloads -> ACK. `ack: false` withholds ACKs.
+   */
+  server?: { ack?: boolean; connectionId?: string };
 }
 
 export class ScriptedTransport implements Transport {
@@ -102,7 +107,46 @@ export class ScriptedTransport implements Transport {
     this.handlers?.closed({ code, reason, local: false });
   }
 
+  /** Frames the client sent after the handshake, decoded (server mode). */
+  received: Frame[] = [];
+  #connected = false;
+
+  #serve(bytes: Uint8Array): boolean {
+    const srv = this.#script.server;
+    if (!srv) return false;
+    let f: Frame;
+    try {
+      f = json.decode(bytes);
+    } catch {
+      return true;
+    }
+    const c = f.command;
+    if (c?.case === 'system' && c.value.type === SystemType.CONNECT) {
+      this.#connected = true;
+      const ack = systemFrame(SystemType.CONNECT_ACK, { format: 1, compression: 'none', metadata: { connection_id: srv.connectionId ?? 'c1' } });
+      this.#clock.setTimeout(() => this.isOpen && this.handlers?.frames([json.encode(ack)]), 1);
+      return true;
+    }
+    if (!this.#connected) return false; // probes before CONNECT
+    if (c?.case === 'system' && c.value.type === SystemType.NEGOTIATION_READY) return true;
+    this.received.push(f);
+    if (c?.case === 'system' && c.value.type === SystemType.PING) {
+      const pong = systemFrame(SystemType.PONG, { metadata: { ping_id: f.messageId } });
+      this.#clock.setTimeout(() => this.isOpen && this.handlers?.frames([json.encode(pong)]), 2);
+    } else if (c?.case === 'payload' && srv.ack !== false) {
+      const ack = payloadFrame(PayloadType.ACK, { messageId: f.messageId, metadata: { seq: '1' } }, { messageId: f.messageId });
+      this.#clock.setTimeout(() => this.isOpen && this.handlers?.frames([json.encode(ack)]), 2);
+    }
+    return true;
+  }
+
+  /** Server side: sends a frame (JSON) to the client. */
+  push(frame: Frame): void {
+    this.handlers?.frames([json.encode(frame)]);
+  }
+
   #maybeAnswer(bytes: Uint8Array, datagram: boolean): void {
+    if (!datagram && this.#serve(bytes)) return;
     const rtt = this.#script.rttMs === undefined ? 5 : this.#script.rttMs;
     if (rtt === null || (datagram && !this.#script.datagrams)) return;
     let id: string;

@@ -1,50 +1,116 @@
 // CRC-32 as gzip uses it (RFC 1952 section 8: ISO 3309 / ITU-T V.42 polynomial,
 // reflected 0xEDB88320, initial and final XOR 0xFFFFFFFF).
 //
-// Slicing-by-8: eight 256-entry tables let the main loop fold 8 input bytes per
-// step with independent lookups (about 5x the byte-at-a-time loop in V8). The
-// 8 KiB of tables live in a static segment and are filled on first use.
+// Braided, as zlib computes it without carry-less multiply: the input is read
+// as 8-byte words dealt round-robin to LANES independent CRCs, each advanced
+// past the other lanes' words by its own tables, so the lanes' table lookups
+// overlap instead of waiting on each other (a plain slicing-by-8 loop is bound
+// by the latency of one chain). The last block folds the lanes together with
+// slicing-by-8 steps. About twice the speed of slicing-by-8 in V8.
+//
+// Tables (16 KiB: slicing-by-8 and the braid's) live in a static segment and
+// are filled on first use.
 
-const TABLES: usize = memory.data(8 * 256 * 4, 64);
+const LANES: usize = 5;
+const WORD: usize = 8;
+const BLOCK: usize = LANES * WORD;
+
+/** slice[k][b]: byte b followed by k zero bytes (k = 0: the classic byte table). */
+const SLICE: usize = memory.data(8 * 256 * 4, 64);
+/** braid[k][b]: byte k of a word, carried past a whole block (LANES words). */
+const BRAID: usize = memory.data(8 * 256 * 4, 64);
 let ready = false;
 
 function init(): void {
   for (let n: u32 = 0; n < 256; n++) {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    store<u32>(TABLES + (<usize>n << 2), c);
+    store<u32>(SLICE + (<usize>n << 2), c);
   }
   for (let n: usize = 0; n < 256; n++) {
-    let c = load<u32>(TABLES + (n << 2));
+    let c = load<u32>(SLICE + (n << 2));
     for (let k: usize = 1; k < 8; k++) {
-      c = load<u32>(TABLES + ((<usize>c & 0xff) << 2)) ^ (c >>> 8);
-      store<u32>(TABLES + (k << 10) + (n << 2), c);
+      c = load<u32>(SLICE + ((<usize>c & 0xff) << 2)) ^ (c >>> 8);
+      store<u32>(SLICE + (k << 10) + (n << 2), c);
+    }
+  }
+  // braid[k][b]: the register holding byte b at byte k, run through BLOCK - k zero bytes
+  // (one more word of the lane's own, then the other lanes' words).
+  for (let k: usize = 0; k < WORD; k++) {
+    for (let b: usize = 0; b < 256; b++) {
+      let c: u64 = <u64>b << (<u64>k << 3);
+      for (let i: usize = 0; i < BLOCK; i++) c = <u64>load<u32>(SLICE + ((<usize>c & 0xff) << 2)) ^ (c >> 8);
+      store<u32>(BRAID + (k << 10) + (b << 2), <u32>c);
     }
   }
   ready = true;
 }
 
 // @ts-ignore: decorator
-@inline function t(k: usize, i: u32): u32 {
-  return load<u32>(TABLES + (k << 10) + ((<usize>i & 0xff) << 2));
+@inline function sl(k: usize, i: u32): u32 {
+  return load<u32>(SLICE + (k << 10) + (<usize>i << 2));
+}
+
+// @ts-ignore: decorator
+@inline function br(k: usize, i: u32): u32 {
+  return load<u32>(BRAID + (k << 10) + (<usize>i << 2));
+}
+
+/** The register after the 8 bytes `lo`, `hi` (register already xored into `lo`). */
+// @ts-ignore: decorator
+@inline function word(lo: u32, hi: u32): u32 {
+  return (
+    sl(7, lo & 0xff) ^ sl(6, (lo >> 8) & 0xff) ^ sl(5, (lo >> 16) & 0xff) ^ sl(4, lo >> 24) ^
+    sl(3, hi & 0xff) ^ sl(2, (hi >> 8) & 0xff) ^ sl(1, (hi >> 16) & 0xff) ^ sl(0, hi >> 24)
+  );
+}
+
+/** One lane's step: its word `lo`, `hi`, carried past the block. */
+// @ts-ignore: decorator
+@inline function braid(lo: u32, hi: u32): u32 {
+  return (
+    br(0, lo & 0xff) ^ br(1, (lo >> 8) & 0xff) ^ br(2, (lo >> 16) & 0xff) ^ br(3, lo >> 24) ^
+    br(4, hi & 0xff) ^ br(5, (hi >> 8) & 0xff) ^ br(6, (hi >> 16) & 0xff) ^ br(7, hi >> 24)
+  );
 }
 
 /** Continues a CRC-32 over `len` bytes at `ptr`; start with `crc = 0`. */
 export function crc32(crc: u32, ptr: usize, len: usize): u32 {
   if (!ready) init();
   let c = ~crc;
+  let p = ptr;
   const end = ptr + len;
-  while (ptr + 8 <= end) {
-    const a = load<u32>(ptr) ^ c;
-    const b = load<u32>(ptr, 4);
-    c =
-      t(7, a) ^ t(6, a >>> 8) ^ t(5, a >>> 16) ^ t(4, a >>> 24) ^
-      t(3, b) ^ t(2, b >>> 8) ^ t(1, b >>> 16) ^ t(0, b >>> 24);
-    ptr += 8;
+  if (len >= 2 * BLOCK) {
+    // Lane 0 starts from the register, the others from zero.
+    let c0: u32 = c;
+    let c1: u32 = 0;
+    let c2: u32 = 0;
+    let c3: u32 = 0;
+    let c4: u32 = 0;
+    const last = end - BLOCK;
+    while (p + BLOCK <= last) {
+      c0 = braid(load<u32>(p) ^ c0, load<u32>(p, 4));
+      c1 = braid(load<u32>(p, 8) ^ c1, load<u32>(p, 12));
+      c2 = braid(load<u32>(p, 16) ^ c2, load<u32>(p, 20));
+      c3 = braid(load<u32>(p, 24) ^ c3, load<u32>(p, 28));
+      c4 = braid(load<u32>(p, 32) ^ c4, load<u32>(p, 36));
+      p += BLOCK;
+    }
+    // The last block folds the lanes into one register, word by word.
+    c = word(load<u32>(p) ^ c0, load<u32>(p, 4));
+    c = word(load<u32>(p, 8) ^ c1 ^ c, load<u32>(p, 12));
+    c = word(load<u32>(p, 16) ^ c2 ^ c, load<u32>(p, 20));
+    c = word(load<u32>(p, 24) ^ c3 ^ c, load<u32>(p, 28));
+    c = word(load<u32>(p, 32) ^ c4 ^ c, load<u32>(p, 36));
+    p += BLOCK;
   }
-  while (ptr < end) {
-    c = t(0, c ^ <u32>load<u8>(ptr)) ^ (c >>> 8);
-    ptr++;
+  while (p + 8 <= end) {
+    c = word(load<u32>(p) ^ c, load<u32>(p, 4));
+    p += 8;
+  }
+  while (p < end) {
+    c = sl(0, (c ^ <u32>load<u8>(p)) & 0xff) ^ (c >>> 8);
+    p++;
   }
   return ~c;
 }

@@ -1,9 +1,9 @@
 // DEFLATE encoder (RFC 1951), tuned for small realtime frames.
 //
-// Matching: level 1 probes one hash-table slot per position (greedy, 4-byte
-// matches, skipping ahead faster through incompressible runs); levels 2..9
-// walk hash chains of growing depth, from 4 probes with greedy parsing up to
-// 4096 with one-step lazy evaluation and 3-byte matches. Positions are stored
+// Matching follows zlib's levels, with 4-byte matches: hash chains walked 4
+// deep with greedy parsing at level 1 (zlib's level-1 ratio at several times
+// its speed), up to 4096 deep with one-step lazy evaluation at level 9; greedy
+// levels step faster through incompressible runs. Positions are stored
 // as `base + offset`, and `base` moves past each call's input by more than a
 // window, so earlier calls' entries read as too far away: a 200-byte message
 // costs no table clearing.
@@ -29,10 +29,10 @@ const GAP: u32 = 1 << 16;
 const BASE_RESET: u32 = 0xc0000000;
 /** Largest input one call takes (keeps `base + offset` in u32). */
 export const DEFLATE_MAX_INPUT: usize = 1 << 30;
+/** Shortest match: 3-byte matches gain little on text and JSON and cost speed. */
+const MIN_MATCH: u32 = 4;
 /** Symbols per block before it is flushed. */
 const SYM_MAX: u32 = 16384;
-/** 3-byte matches farther than this cost more than their literals. */
-const TOO_FAR: u32 = 4096;
 
 const head: usize = memory.data(<i32>HASH_SIZE * 4, 64);
 const prev: usize = memory.data(WINDOW * 4, 64);
@@ -357,62 +357,14 @@ function flushBlock(src: usize, len: usize, n: u32, last: bool): void {
   bump(distFreq, distCodeOf(dist));
 }
 
-/** Level 1: one probe per position, greedy, 4-byte minimum. */
-function compressFast(src: usize, len: usize): void {
-  let i: usize = 0;
-  let blockStart: usize = 0;
-  let n: u32 = 0;
-  let misses: u32 = 0;
-  if (len >= 4) {
-    const last = len - 4;
-    while (i <= last) {
-      if (n >= SYM_MAX) {
-        flushBlock(src + blockStart, i - blockStart, n, false);
-        blockStart = i;
-        n = 0;
-      }
-      const cur = load<u32>(src + i);
-      const slot = head + hash4(cur);
-      const cand = load<u32>(slot);
-      const pos = base + <u32>i;
-      store<u32>(slot, pos);
-      const dist = pos - cand;
-      if (dist - 1 < <u32>WINDOW && load<u32>(src + i - <usize>dist) == cur) {
-        const max = min(<usize>MAX_MATCH, len - i);
-        const l: usize = 4 + matchLength(src + i + 4, src + i - <usize>dist + 4, max - 4);
-        putMatch(n++, <u32>l, dist);
-        // Index the match's last position too: runs of similar records find each other.
-        if (i + l - 2 <= last) store<u32>(head + hash4(load<u32>(src + i + l - 2)), pos + <u32>l - 2);
-        i += l;
-        misses = 0;
-      } else {
-        // Through incompressible data, step further the longer nothing matched.
-        const step: usize = 1 + <usize>min<u32>(misses >> 5, 31);
-        misses++;
-        const stop = min(i + step, last + 1);
-        while (i < stop) putLiteral(n++, load<u8>(src + i++));
-      }
-    }
-  }
-  while (i < len) {
-    if (n >= SYM_MAX) {
-      flushBlock(src + blockStart, i - blockStart, n, false);
-      blockStart = i;
-      n = 0;
-    }
-    putLiteral(n++, load<u8>(src + i++));
-  }
-  flushBlock(src + blockStart, len - blockStart, n, true);
-}
-
 let gMatchDist: u32 = 0;
 
 /**
  * Inserts position `i` into the hash chains and returns the longest match
  * there longer than `better` (its distance in gMatchDist), or 0.
  */
-function longestMatch(src: usize, i: usize, len: usize, better: u32, chain: u32, nice: u32, hmask: u32): u32 {
-  const cur = load<u32>(src + i) & hmask;
+function longestMatch(src: usize, i: usize, len: usize, better: u32, chain: u32, nice: u32): u32 {
+  const cur = load<u32>(src + i);
   const slot = head + hash4(cur);
   let cand = load<u32>(slot);
   const pos = base + <u32>i;
@@ -427,7 +379,7 @@ function longestMatch(src: usize, i: usize, len: usize, better: u32, chain: u32,
     const dist = pos - cand;
     if (dist - 1 >= <u32>WINDOW) break;
     const p = here - <usize>dist;
-    if (load<u8>(p + best) == load<u8>(here + best) && (load<u32>(p) & hmask) == cur) {
+    if (load<u8>(p + best) == load<u8>(here + best) && load<u32>(p) == cur) {
       const l = matchLength(p, here, max);
       if (l > best) {
         best = l;
@@ -446,19 +398,27 @@ function longestMatch(src: usize, i: usize, len: usize, better: u32, chain: u32,
 }
 
 // @ts-ignore: decorator
-@inline function insert(src: usize, i: usize, hmask: u32): void {
-  const slot = head + hash4(load<u32>(src + i) & hmask);
+@inline function insert(src: usize, i: usize): void {
+  const slot = head + hash4(load<u32>(src + i));
   const pos = base + <u32>i;
   store<u32>(prev + (<usize>(pos & WMASK) << 2), load<u32>(slot));
   store<u32>(slot, pos);
 }
 
-/** Levels 2..9: hash chains, greedy or lazy. */
-function compressChains(src: usize, len: usize, chain: u32, nice: u32, lazy: bool, minMatch: u32): void {
-  const hmask: u32 = minMatch == 3 ? 0xffffff : 0xffffffff;
+/**
+ * The matcher of every level but 0, with zlib's parameters: walk at most
+ * `chain` entries of a hash chain, stop at a match of `nice`; look one byte on
+ * for a longer match while the match is shorter than `lazy` (0: greedy), with a
+ * quarter of the chain once it reaches `good`; index every position a match
+ * covers up to `maxInsert` bytes long (0: always), only its last two past that.
+ * Greedy levels step faster through runs where nothing matches (incompressible
+ * data), as LZ4 does.
+ */
+function compressChains(src: usize, len: usize, chain: u32, nice: u32, good: u32, lazy: u32, maxInsert: u32): void {
   let i: usize = 0;
   let blockStart: usize = 0;
   let n: u32 = 0;
+  let misses: u32 = 0;
   if (len >= 4) {
     const last = len - 4;
     while (i <= last) {
@@ -467,17 +427,23 @@ function compressChains(src: usize, len: usize, chain: u32, nice: u32, lazy: boo
         blockStart = i;
         n = 0;
       }
-      let l = longestMatch(src, i, len, minMatch - 1, chain, nice, hmask);
+      let l = longestMatch(src, i, len, MIN_MATCH - 1, chain, nice);
       let dist = gMatchDist;
       let indexed = i + 1;
-      if (l == 3 && dist > TOO_FAR) l = 0;
       if (l == 0) {
-        putLiteral(n++, load<u8>(src + i++));
+        if (lazy) {
+          putLiteral(n++, load<u8>(src + i++));
+        } else {
+          const stop = min(i + 1 + <usize>min<u32>(misses >> 5, 31), last + 1);
+          misses++;
+          while (i < stop) putLiteral(n++, load<u8>(src + i++));
+        }
         continue;
       }
+      misses = 0;
       // Lazy evaluation: a longer match one byte on wins over this one.
-      while (lazy && l < nice && i + 1 <= last) {
-        const l2 = longestMatch(src, i + 1, len, l, chain >> (l >= 32 ? 2 : 0), nice, hmask);
+      while (l < lazy && i + 1 <= last) {
+        const l2 = longestMatch(src, i + 1, len, l, l >= good ? chain >> 2 : chain, nice);
         indexed = i + 2;
         if (l2 == 0) break;
         putLiteral(n++, load<u8>(src + i++));
@@ -488,7 +454,8 @@ function compressChains(src: usize, len: usize, chain: u32, nice: u32, lazy: boo
       putMatch(n++, l, dist);
       // Index the positions the match covers that longestMatch has not.
       const end = min(i + <usize>l, last + 1);
-      for (let p = indexed; p < end; p++) insert(src, p, hmask);
+      let p = maxInsert == 0 || l <= maxInsert ? indexed : max(indexed, i + <usize>l - 2);
+      for (; p < end; p++) insert(src, p);
       i += <usize>l;
     }
   }
@@ -523,23 +490,23 @@ export function deflate(src: usize, len: usize, dst: usize, level: i32): usize {
   if (level <= 0) {
     writeStored(src, len, true);
   } else if (level == 1) {
-    compressFast(src, len);
+    compressChains(src, len, 4, 8, 4, 0, 4);
   } else if (level == 2) {
-    compressChains(src, len, 4, 16, false, 4);
+    compressChains(src, len, 8, 16, 4, 0, 8);
   } else if (level == 3) {
-    compressChains(src, len, 8, 32, false, 4);
+    compressChains(src, len, 16, 16, 4, 4, 0);
   } else if (level == 4) {
-    compressChains(src, len, 16, 32, true, 3);
+    compressChains(src, len, 32, 32, 4, 0, 0);
   } else if (level == 5) {
-    compressChains(src, len, 32, 64, true, 3);
+    compressChains(src, len, 32, 32, 8, 16, 0);
   } else if (level == 6) {
-    compressChains(src, len, 128, 128, true, 3);
+    compressChains(src, len, 128, 128, 8, 32, 0);
   } else if (level == 7) {
-    compressChains(src, len, 256, 258, true, 3);
+    compressChains(src, len, 256, 258, 8, 64, 0);
   } else if (level == 8) {
-    compressChains(src, len, 1024, 258, true, 3);
+    compressChains(src, len, 1024, 258, 32, 128, 0);
   } else {
-    compressChains(src, len, 4096, 258, true, 3);
+    compressChains(src, len, 4096, 258, 32, 258, 0);
   }
   alignBits();
   base += <u32>len + GAP;

@@ -109,7 +109,7 @@ export function gzipDecompressBatch(src: usize, len: i32, limit: i32): i32 {
   while (p < end) {
     const n = <usize>load<u32>(p);
     p += PREFIX;
-    reserveOut(at, at + PREFIX + 1024, at + PREFIX + 1024);
+    reserveOut(at, at + PREFIX + 1024, at + PREFIX + <usize>limit + 1024);
     const r = gunzip(p, n, at + PREFIX, <usize>limit);
     store<i32>(outBuf + at, r);
     at += PREFIX + <usize>max(r, 0);

@@ -91,7 +91,7 @@ export function gunzip(src: usize, len: usize, at: usize, limit: usize): i32 {
   // the input could possibly expand to and within the limit.
   if (len >= HEADER + TRAILER) {
     const hint = min(min(<usize>load<u32>(end - 4), limit), len * MAX_RATIO);
-    reserveOut(at, at + hint + 512, at + hint + 512);
+    reserveOut(at, at + hint + 512, at + limit + 512);
   }
   let p = src;
   let total: usize = 0;

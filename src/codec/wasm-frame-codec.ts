@@ -3,7 +3,10 @@
  * Frame, byte-for-byte what prost writes, every batch in one call across the
  * JS/WASM boundary. Decoded bytes fields are views into the caller's input
  * (zero-copy, as in the JavaScript codec): copy the input first if its buffer
- * is going to be reused. Encoded frames never alias WASM memory.
+ * is going to be reused. Encoded frames never alias WASM memory; a batch of
+ * up to 64 KB shares one new buffer. Large frames cost little extra: decoding
+ * copies into WASM only the pages around their payloads, encoding copies a
+ * large bytes value once, from the caller's array into the output.
  */
 import { Limits, type FrameCodec } from './codec.ts';
 import { CodecError, ErrorCode, FlareError } from './errors.ts';
@@ -56,7 +59,13 @@ export function createWasmFrameCodec(core: WasmCore, options: WasmFrameCodecOpti
       return encoder.encodeOne([frame], 0);
     },
     decode(bytes: Uint8Array): Frame {
-      return decoder.decode(bytes);
+      try {
+        return decoder.decode(bytes);
+      } catch (e) {
+        if (e instanceof CodecError) throw e;
+        decoder.reset(); // a bug (a WASM abort or a broken tape), never bad input
+        throw asFlareError(e);
+      }
     },
     encodeBatch(frames: readonly Frame[]): Uint8Array[] {
       if (!Array.isArray(frames)) throw invalidValue('frames', 'an array of frames', frames);
@@ -68,6 +77,7 @@ export function createWasmFrameCodec(core: WasmCore, options: WasmFrameCodecOpti
         return decoder.decodeBatch(chunks);
       } catch (e) {
         // Only a bug can get here (a WASM abort or a broken tape): fail every slot alike.
+        decoder.reset();
         const error = asFlareError(e);
         return chunks.map(() => error);
       }

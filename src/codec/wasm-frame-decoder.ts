@@ -174,6 +174,15 @@ export class WasmFrameDecoder {
     return (this.#views.u8[bitmap + (page >>> 3)]! & (1 << (page & 7))) !== 0;
   }
 
+  /**
+   * Forgets the interned metadata keys (both sides start over on the next
+   * call): after an unexpected exception left the table and the strings out
+   * of step.
+   */
+  reset(): void {
+    this.#keyTableGeneration = -1;
+  }
+
   /** Decodes one frame; throws its CodecError. */
   decode(bytes: Uint8Array): Frame {
     if (!(bytes instanceof Uint8Array)) throw invalidValue('bytes', 'a Uint8Array', bytes);

@@ -9,8 +9,8 @@
  *   (`room:<name>` histories, `inbox:<user>` direct messages), trimmed to a size;
  * - presence sets with expiry (`room:<name>`), refreshed by re-adding.
  *
- * Messages hold bytes (Uint8Array); envelope.ts turns them into text for a
- * networked broker. Receivers must treat delivered objects as immutable.
+ * Messages hold bytes (Uint8Array); a networked broker serializes them itself.
+ * Receivers must treat delivered objects as immutable.
  */
 import type { Metadata } from '../../src/codec/frame-types.ts';
 

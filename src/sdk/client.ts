@@ -139,6 +139,20 @@ export class FlareClient {
     await this.refreshStats();
   }
 
+  /**
+   * Starts the worker without asking to connect. On a shared connection the
+   * state signals then show the connection other pages hold.
+   */
+  async attach(): Promise<void> {
+    await this.#start();
+  }
+
+  /** Pages sharing this client's connection (1 when it is not shared). */
+  async sharedPages(): Promise<number> {
+    const link = await this.#start();
+    return link.shared ? link.api.pages() : 1;
+  }
+
   /** Disconnects. On a shared connection other pages keep it; this page stops receiving. */
   async disconnect(): Promise<void> {
     const link = this.#link;

@@ -37,11 +37,13 @@ export async function closeClients(): Promise<void> {
 }
 
 /** Resolves when `cond()` holds (polled), rejects after `timeoutMs` naming `what`. */
-export async function waitFor(cond: () => boolean, what = 'condition', timeoutMs = 10_000): Promise<void> {
+export async function waitFor(cond: () => boolean, what = 'condition', timeoutMs = 10_000, poll?: () => Promise<unknown>): Promise<void> {
   const end = performance.now() + timeoutMs;
-  while (!cond()) {
+  for (;;) {
+    await poll?.();
+    if (cond()) return;
     if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, poll ? 50 : 10));
   }
 }
 

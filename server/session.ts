@@ -137,6 +137,11 @@ export class Session implements LinkHandler {
       }
       return;
     }
+    this.#process(bytes);
+  }
+
+  /** One counted, rate-checked frame, by state. */
+  #process(bytes: Uint8Array): void {
     switch (this.#state) {
       case SessionState.AWAITING_CONNECT:
         return this.#onFirstFrame(bytes);
@@ -224,9 +229,8 @@ export class Session implements LinkHandler {
     this.#log.info('connected', { user: this.userId, device: this.deviceId, platform: this.platform, transport: this.link.transport, format: this.#wire.key, batch });
     const early = this.#early;
     this.#early = [];
-    for (const b of early) this.#receiveFrame(b);
+    for (const b of early) this.#process(b);
   }
-
 
   #failHandshake(code: string, message: string, reason: string, closeCode: number, extra: Record<string, string> = {}): void {
     this.ctx.metrics.inc('flare_handshakes_total', { result: 'failed', reason });

@@ -104,16 +104,6 @@ export let inflatedLength: usize = 0;
   return (sym << 16) | (len << 8) | len;
 }
 
-// @ts-ignore: decorator
-@inline function reverseBits(code: u32, len: u32): u32 {
-  let v = code;
-  v = ((v >> 1) & 0x5555) | ((v & 0x5555) << 1);
-  v = ((v >> 2) & 0x3333) | ((v & 0x3333) << 2);
-  v = ((v >> 4) & 0x0f0f) | ((v & 0x0f0f) << 4);
-  v = ((v >> 8) & 0x00ff) | ((v & 0x00ff) << 8);
-  return v >> (16 - len);
-}
-
 /**
  * Builds the decode table of the canonical code given by `num` code lengths at
  * `lengths`. Rejects over-subscribed codes and incomplete ones, except the
@@ -141,7 +131,8 @@ function buildTable(lengths: usize, num: i32, table: usize, tableBits: u32, kind
   }
   if (left > 0) {
     if (kind == KIND_CLEN || maxLen != 1) return false;
-    for (let i: u32 = 0; i < mainSize; i++) store<u32>(table + (<usize>i << 2), INVALID | 0x101);
+    // The one-bit codeword "1" is unused.
+    store<u32>(table + 4, INVALID | 0x101);
   }
   // Sort the symbols by code length (then by symbol, as canonical codes are).
   store<u32>(offsets + 4, 0);
@@ -157,25 +148,31 @@ function buildTable(lengths: usize, num: i32, table: usize, tableBits: u32, kind
     }
   }
   memory.copy(remaining, counts, 16 * 4);
-  let code: u32 = 0;
+  // Codewords are walked in canonical order but kept bit-reversed (as the
+  // decoder indexes by the next bits of the stream); a reversed codeword keeps
+  // its value when the length grows by one. Short codes are written once into
+  // a table of 2^len entries, which then doubles by copying itself (libdeflate's
+  // way): every entry is written once, mostly by memory.copy.
+  let len: u32 = 1;
+  while (load<u32>(counts + (<usize>len << 2)) == 0) len++;
+  let size: u32 = 1 << len;
+  let codeword: u32 = 0;
   let k: usize = 0;
   let nextSub: u32 = mainSize;
   let prefix: u32 = 0xffffffff;
   let subStart: u32 = 0;
   let subBits: u32 = 0;
-  for (let len: u32 = 1; len <= maxLen; len++) {
+  while (true) {
     const n = load<u32>(counts + (<usize>len << 2));
     for (let j: u32 = 0; j < n; j++) {
       const sym = <u32>load<u16>(sorted + (k << 1));
       k++;
-      const rev = reverseBits(code, len);
       if (len <= tableBits) {
-        const e = entryFor(kind, sym, len);
-        for (let i = rev; i < mainSize; i += <u32>1 << len) store<u32>(table + (<usize>i << 2), e);
+        store<u32>(table + (<usize>codeword << 2), entryFor(kind, sym, len));
       } else {
-        if ((rev & (mainSize - 1)) != prefix) {
+        if ((codeword & (mainSize - 1)) != prefix) {
           // A new subtable, sized (as zlib does) to hold every code that shares this prefix.
-          prefix = rev & (mainSize - 1);
+          prefix = codeword & (mainSize - 1);
           let cur = len - tableBits;
           let room: i32 = 1 << cur;
           while (cur + tableBits < maxLen) {
@@ -192,16 +189,30 @@ function buildTable(lengths: usize, num: i32, table: usize, tableBits: u32, kind
         }
         const e = entryFor(kind, sym, len - tableBits);
         const step: u32 = 1 << (len - tableBits);
-        for (let i = rev >> tableBits; i < (<u32>1 << subBits); i += step) {
+        for (let i = codeword >> tableBits; i < (<u32>1 << subBits); i += step) {
           store<u32>(table + (<usize>(subStart + i) << 2), e);
         }
       }
       const r = remaining + (<usize>len << 2);
       store<u32>(r, load<u32>(r) - 1);
-      code++;
+      if (codeword == (<u32>1 << len) - 1) {
+        // The last codeword: the code is complete. Grow the main table to full size.
+        for (; size < mainSize; size <<= 1) memory.copy(table + (<usize>size << 2), table, <usize>size << 2);
+        return true;
+      }
+      // Next codeword: increment the bit-reversed value.
+      const bit: u32 = 1 << (31 - clz(codeword ^ ((<u32>1 << len) - 1)));
+      codeword = (codeword & (bit - 1)) | bit;
     }
-    code <<= 1;
+    if (len == maxLen) break;
+    if (len < tableBits) {
+      memory.copy(table + (<usize>size << 2), table, <usize>size << 2);
+      size <<= 1;
+    }
+    len++;
   }
+  // Only an incomplete code (one one-bit codeword) ends here.
+  for (; size < mainSize; size <<= 1) memory.copy(table + (<usize>size << 2), table, <usize>size << 2);
   return true;
 }
 

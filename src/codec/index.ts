@@ -28,6 +28,16 @@ export { createJsDeframer, JsStreamDeframer, packFrames, type DeframerOptions } 
 export { loadWasmCore, loadWasmCoreSync, WasmCore } from './wasm-core.ts';
 export { createWasmFrameCodec, type WasmFrameCodec } from './wasm-frame-codec.ts';
 export { wasmFrameStream, WasmFramer, WasmStreamDeframer, type WasmFrameStream, type WasmFramingOptions } from './wasm-frame-stream.ts';
+export {
+  createCompressor,
+  isCompressionName,
+  looksLikeGzip,
+  COMPRESSION_NAMES,
+  type Compressor,
+  type CompressionName,
+  type CompressorOptions,
+} from './compression.ts';
+export { TransportScorer, DEFAULT_SCORING, SampleKind, type ScoringConfig, type TransportSnapshot, type Decision } from './scoring.ts';
 
 /** What `createFrameCodec` needs to know. */
 export interface FrameCodecOptions {

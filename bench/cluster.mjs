@@ -170,7 +170,7 @@ const summary = (xs) => {
 
 export default async function cluster(ctx) {
   const members = ctx.quick ? 40 : 200;
-  const rounds = ctx.quick ? 2 : 5;
+  const rounds = ctx.quick ? 2 : 7;
   const latMessages = ctx.quick ? 10 : 30;
   const burst = ctx.quick ? 100 : 300;
   const loadBefore = loadavg()[0];

@@ -21,7 +21,7 @@ if (denoTests) {
 }
 
 let server = null;
-if (existsSync('server/main.ts')) server = await startServer();
+if (existsSync('server/main.ts')) server = await startServer({ args: ['--log-level', 'warn'] });
 try {
   console.log('\n== browser tests (web-test-runner, Chromium) ==');
   failed |= await run('npx', ['web-test-runner', '--config', 'web-test-runner.config.mjs'], server ? server.env : {});

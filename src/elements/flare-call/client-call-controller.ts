@@ -1,23 +1,22 @@
 /**
- * Makes the CallController <flare-call> renders from a FlareClient. Until the SDK's FlareClient
- * exists this recognises only clients that offer `createCallController()`; the adapter over the
- * SDK's call signaller replaces this body when the SDK lands.
+ * Makes the CallController <flare-call> renders from a FlareClient: call signals travel as the SDK's
+ * `flare.call` direct messages (`client.callSignaller()`), media through the built-in WebRTC engine
+ * unless the options say otherwise.
  */
-import type { CallController } from '../../sdk/call/call-controller.ts';
+import { CallController, type CallControllerOptions } from '../../sdk/call/call-controller.ts';
+import type { FlareClient } from '../../sdk/client.ts';
 
 /** Options of {@link callControllerFromClient}. */
-export interface ClientCallOptions {
+export interface ClientCallOptions extends Partial<Omit<CallControllerOptions, 'signaller'>> {
   /** The local user id, when the client does not know it. */
   user?: string;
 }
 
-interface CallCapableClient {
-  createCallController(): CallController;
-}
-
-/** A CallController over `client`, or null when the client cannot provide one. */
-export function callControllerFromClient(client: unknown, _options: ClientCallOptions = {}): CallController | null {
-  const c = client as Partial<CallCapableClient> | null;
-  if (c && typeof c.createCallController === 'function') return c.createCallController();
-  return null;
+/** A CallController over `client`, or null when `client` is not a FlareClient. */
+export function callControllerFromClient(client: unknown, options: ClientCallOptions = {}): CallController | null {
+  const c = client as Partial<FlareClient> | null;
+  if (!c || typeof c.callSignaller !== 'function') return null;
+  const flare = c as FlareClient;
+  const { user, ...rest } = options;
+  return new CallController({ ...rest, selfId: flare.userId ?? user ?? '', signaller: flare.callSignaller() });
 }

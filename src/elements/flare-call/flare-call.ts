@@ -2,6 +2,7 @@ import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { SignalWatcher } from '@lit-labs/signals';
 import type { CallController } from '../../sdk/call/call-controller.ts';
+import type { FlareClient } from '../../sdk/client.ts';
 import type { CallTransition } from '../../sdk/call/call-state-manager.ts';
 import { CallStatus, PageStatus } from '../../sdk/call/call-types.ts';
 import type { CallMedia } from '../../sdk/call/call-signals.ts';
@@ -65,7 +66,7 @@ export class FlareCall extends SignalWatcher(LitElement) {
   /** Media engine for calls started here (`webrtc` built in, `agora` when configured). */
   @property() engine = 'webrtc';
   /** An existing FlareClient (npm use); takes precedence over `server-url`. */
-  @property({ attribute: false }) client: unknown = null;
+  @property({ attribute: false }) client: FlareClient | null = null;
   /** A CallController to render directly; takes precedence over `client`. */
   @property({ attribute: false }) controller: CallController | null = null;
   /** `light`, `dark`, or absent to follow the system. */
@@ -88,6 +89,8 @@ export class FlareCall extends SignalWatcher(LitElement) {
   #inCallSince = 0;
   #clock: ReturnType<typeof setInterval> | null = null;
   #unwatchDevices: (() => void) | null = null;
+  /** The client made from the attributes (closed with the element). */
+  #ownClient: unknown = null;
 
   /** The controller being rendered (the property, or one made from `client` / `server-url`). */
   get call(): CallController | null {
@@ -157,8 +160,7 @@ export class FlareCall extends SignalWatcher(LitElement) {
     super.disconnectedCallback();
     this.#unwire();
     this.#closeDevices();
-    void this.ownController?.dispose();
-    this.ownController = null;
+    this.#dropOwn();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -167,8 +169,7 @@ export class FlareCall extends SignalWatcher(LitElement) {
     if (this.isConnected && (this.#needsSetup || inputs.some((k) => changed.has(k)))) {
       this.#needsSetup = false;
       this.#unwire();
-      void this.ownController?.dispose();
-      this.ownController = null;
+      this.#dropOwn();
       this.#makeOwnController();
       this.#wire();
     }
@@ -180,9 +181,20 @@ export class FlareCall extends SignalWatcher(LitElement) {
 
   #makeOwnController(): void {
     if (this.controller) return;
-    let client = this.client;
-    if (!client && this.serverUrl && this.user) client = createClientFromAttributes({ serverUrl: this.serverUrl, user: this.user, token: this.token });
+    let client: unknown = this.client;
+    if (!client && this.serverUrl && this.user) client = this.#ownClient = createClientFromAttributes({ serverUrl: this.serverUrl, user: this.user, token: this.token });
     if (client) this.ownController = callControllerFromClient(client, { user: this.user });
+  }
+
+  #dropOwn(): void {
+    const controller = this.ownController;
+    const client = this.#ownClient as { close?: () => Promise<void> } | null;
+    this.ownController = null;
+    this.#ownClient = null;
+    void (async () => {
+      await controller?.dispose();
+      await client?.close?.();
+    })().catch(() => {});
   }
 
   #wire(): void {

@@ -1,14 +1,16 @@
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { SignalWatcher } from '@lit-labs/signals';
+import type { FlareClient } from '../../sdk/client.ts';
 import { LocalizeController, type Messages } from '../i18n.ts';
 import { createClientFromAttributes } from '../client-factory.ts';
 import themeStyles from '../theme.styles.ts';
 import styles from './flare-chat.styles.ts';
 import './chat-messages.ts';
-import type { ChatMessage, ChatSource, PresenceMember } from './chat-source.ts';
+import type { ChatMessage, ChatSource } from './chat-source.ts';
 import { chatSourceFromClient } from './client-chat-source.ts';
 import { renderMessage } from './message-view.ts';
+import { renderBadge, renderBanner, renderPresence, typingText } from './chat-parts.ts';
 import { VirtualList } from './virtual-list.ts';
 
 /** `detail` of `flare-chat-send`. */
@@ -20,7 +22,6 @@ export interface ChatSendDetail {
 const TYPING_IDLE_MS = 4000;
 /** At most one "typing" notice per this long while the user keeps typing. */
 const TYPING_REPEAT_MS = 2500;
-const BANNER_STATES = new Set(['reconnecting', 'disconnected', 'failed', 'kicked']);
 
 /**
  * @summary A chat room: windowed message list, composer, delivery states, history, presence, typing,
@@ -67,7 +68,7 @@ export class FlareChat extends SignalWatcher(LitElement) {
   /** Heading (default: the room name). */
   @property() label = '';
   /** An existing FlareClient (npm use); takes precedence over `server-url`. */
-  @property({ attribute: false }) client: unknown = null;
+  @property({ attribute: false }) client: FlareClient | null = null;
   /** A ChatSource to render directly; takes precedence over `client`. */
   @property({ attribute: false }) source: ChatSource | null = null;
   /** `light`, `dark`, or absent to follow the system. */
@@ -99,6 +100,8 @@ export class FlareChat extends SignalWatcher(LitElement) {
   #seenLast: string | null | undefined = undefined;
   #typingSentAt = 0;
   #needsSetup = true;
+  /** The client made from the attributes (closed with the element). */
+  #ownClient: unknown = null;
   #typingTimer: ReturnType<typeof setTimeout> | null = null;
 
   /** The source being rendered (the `source` property, or one made from `client` / `server-url`). */
@@ -167,14 +170,17 @@ export class FlareChat extends SignalWatcher(LitElement) {
 
   #makeOwnSource(): void {
     if (this.source || !this.room) return;
-    let client = this.client;
-    if (!client && this.serverUrl) client = createClientFromAttributes({ serverUrl: this.serverUrl, user: this.user, token: this.token });
-    if (client) this.ownSource = chatSourceFromClient(client, { room: this.room, user: this.user, owned: !this.client });
+    let client: unknown = this.client;
+    if (!client && this.serverUrl) client = this.#ownClient = createClientFromAttributes({ serverUrl: this.serverUrl, user: this.user, token: this.token });
+    if (client) this.ownSource = chatSourceFromClient(client, { room: this.room, user: this.user });
   }
 
   #dropOwnSource(): void {
     this.ownSource?.dispose?.();
     this.ownSource = null;
+    // A client made from the attributes goes with the element (closing it leaves the room).
+    void (this.#ownClient as { close?: () => Promise<void> } | null)?.close?.().catch(() => {});
+    this.#ownClient = null;
   }
 
   /** Fires `flare-chat-message` for new messages of others at the end, and counts them while scrolled up. */
@@ -243,32 +249,11 @@ export class FlareChat extends SignalWatcher(LitElement) {
     return html`<section part="base" class="base" aria-labelledby="title" lang=${this.#i18n.locale}>
       <header part="header" class="header">
         <slot name="header"><h2 id="title" part="title">${this.label || this.room || t('chat.title')}</h2></slot>
-        ${chat ? this.#renderBadge(chat) : nothing}
+        ${chat ? renderBadge(chat, t) : nothing}
       </header>
-      ${chat ? this.#renderBanner(chat) : nothing}
+      ${chat ? renderBanner(chat, t) : nothing}
       ${chat ? this.#renderBody(chat) : html`<p class="muted empty">${t('chat.noRoom')}</p>`}
     </section>`;
-  }
-
-  #renderBadge(chat: ChatSource) {
-    const t = this.#i18n.t.bind(this.#i18n);
-    const status = chat.status.get();
-    const protocol = chat.protocol.get();
-    const rtt = chat.rttMs.get();
-    const parts = [t(`chat.status.${status}`), status === 'connected' ? protocol : null, status === 'connected' && rtt !== null ? t('chat.rtt', { rtt: Math.round(rtt) }) : null].filter(Boolean);
-    return html`<span part="badge" class="badge" data-status=${status} data-protocol=${protocol ?? ''} title=${`${t('chat.badge')}: ${parts.join(' · ')}`}>
-      <span class="dot" aria-hidden="true"></span>${parts.map((p, i) => html`${i ? html`<span aria-hidden="true"> · </span>` : nothing}<span>${p}</span>`)}
-    </span>`;
-  }
-
-  #renderBanner(chat: ChatSource) {
-    const status = chat.status.get();
-    if (!BANNER_STATES.has(status)) return nothing;
-    const t = this.#i18n.t.bind(this.#i18n);
-    return html`<div part="banner" class="banner" role="alert" data-status=${status}>
-      <span>${t(`chat.banner.${status}`)}</span>
-      ${chat.reconnect && status !== 'reconnecting' ? html`<button part="button" @click=${() => chat.reconnect!()}>${t('chat.reconnectNow')}</button>` : nothing}
-    </div>`;
   }
 
   #renderBody(chat: ChatSource) {
@@ -296,7 +281,7 @@ export class FlareChat extends SignalWatcher(LitElement) {
           : html`<button part="button jump" class="jump" @click=${() => this.#list.scrollToBottom()}>
               ${this.unseen ? t('chat.newMessages', { count: this.unseen }) : t('chat.jumpLatest')} ↓
             </button>`}
-        <div part="typing" class="typing" aria-live="polite">${this.#typingText(chat.typing.get())}</div>
+        <div part="typing" class="typing" aria-live="polite">${typingText(chat.typing.get(), t)}</div>
         <form part="composer" class="composer" @submit=${(e: Event) => this.#submit(e)}>
           <label for="input" class="visually-hidden">${t('chat.composer')}</label>
           <textarea
@@ -312,28 +297,7 @@ export class FlareChat extends SignalWatcher(LitElement) {
           <button part="button primary send" type="submit">${t('chat.send')}</button>
         </form>
       </div>
-      ${this.#renderPresence(chat.presence.get(), chat.selfId)}
-    </div>`;
-  }
-
-  #typingText(users: readonly string[]): string {
-    const t = this.#i18n.t.bind(this.#i18n);
-    if (users.length === 0) return '';
-    if (users.length === 1) return t('chat.typing.one', { a: users[0]! });
-    if (users.length === 2) return t('chat.typing.two', { a: users[0]!, b: users[1]! });
-    return t('chat.typing.many', { count: users.length });
-  }
-
-  #renderPresence(members: readonly PresenceMember[], selfId: string) {
-    const t = this.#i18n.t.bind(this.#i18n);
-    const users = [...new Set(members.map((m) => m.userId))].sort((a, b) => (a === selfId ? -1 : b === selfId ? 1 : a.localeCompare(b)));
-    return html`<div part="presence" class="presence" role="group" aria-labelledby="presence-title">
-      <h3 id="presence-title">${t('chat.presence', { count: users.length })}</h3>
-      ${users.length
-        ? html`<ul>
-            ${users.map((u) => html`<li data-user=${u}><span class="dot" aria-hidden="true"></span>${u}${u === selfId ? html` <span class="muted">(${t('chat.you')})</span>` : nothing}</li>`)}
-          </ul>`
-        : html`<p class="muted">${t('chat.presenceEmpty')}</p>`}
+      ${renderPresence(chat.presence.get(), chat.selfId, t)}
     </div>`;
   }
 }

@@ -1,0 +1,102 @@
+/**
+ * <flare-chat> and <flare-call> on real FlareClients against the reference server (started by
+ * scripts/test.mjs): chat with delivery states, presence, typing and history between two clients;
+ * a call whose signals travel over the Flare connection, with decoded video both ways.
+ */
+import { expect } from 'chai';
+import '../../src/elements/flare-chat/define.ts';
+import '../../src/elements/flare-call/define.ts';
+import type { FlareChat } from '../../src/elements/flare-chat/flare-chat.ts';
+import type { FlareCall } from '../../src/elements/flare-call/flare-call.ts';
+import { CallStatus } from '../../src/sdk/call/call-types.ts';
+import { closeClients, makeClient, needServer, uniqueUser } from '../sdk/client/helpers.ts';
+import { waitFor } from '../sdk/call/wait.ts';
+import { axeViolations } from './a11y.ts';
+
+const $ = <E extends Element = HTMLElement>(el: Element, selector: string) => el.shadowRoot!.querySelector<E>(selector);
+
+describe('elements on the real server', function () {
+  this.timeout(120_000);
+  before(needServer);
+  const mounted: Element[] = [];
+  afterEach(async () => {
+    for (const el of mounted.splice(0)) el.remove();
+    await closeClients();
+  });
+
+  function mount<K extends 'flare-chat' | 'flare-call'>(tag: K, setup: (el: HTMLElementTagNameMap[K]) => void): HTMLElementTagNameMap[K] {
+    const el = document.createElement(tag);
+    el.style.width = '640px';
+    setup(el);
+    document.body.append(el);
+    mounted.push(el);
+    return el;
+  }
+
+  it('chat between two clients: delivery queued -> acked, presence, typing, and history on scroll', async () => {
+    const room = uniqueUser('room');
+    const seeder = makeClient();
+    await seeder.connect();
+    await seeder.room(room).join();
+    for (let i = 0; i < 70; i++) await seeder.sendText({ room }, `old ${i}`);
+    await (await seeder.sendText({ room }, 'old last')).delivered;
+
+    const alice = makeClient({ userId: uniqueUser('alice') });
+    const bob = makeClient({ userId: uniqueUser('bob') });
+    await Promise.all([alice.connect(), bob.connect()]);
+    const a = mount('flare-chat', (el) => ((el.client = alice), (el.room = room)));
+    const b = mount('flare-chat', (el) => ((el.client = bob), (el.room = room)));
+    const bubbles = (el: FlareChat) => [...el.shadowRoot!.querySelectorAll('.bubble')].map((x) => x.textContent);
+
+    // Joining loads the latest page of history.
+    await waitFor(async () => (await a.updateComplete, bubbles(a).includes('old last')), 'history page at alice');
+    expect(bubbles(a)).to.not.include('old 0');
+    await waitFor(async () => (await a.updateComplete, $(a, '[part~="badge"]')!.dataset.status === 'connected'), 'badge connected');
+    expect($(a, '[part~="badge"]')!.dataset.protocol).to.match(/^(websocket|webtransport)$/);
+    const present = (el: FlareChat) => [...el.shadowRoot!.querySelectorAll<HTMLElement>('[part~="presence"] li')].map((li) => li.dataset.user);
+    await waitFor(async () => (await a.updateComplete, present(a).includes(bob.userId!) && present(a).includes(alice.userId!)), 'both present at alice');
+
+    // Typing shows at the other side.
+    a.chat!.setTyping(true);
+    await waitFor(async () => (await b.updateComplete, $(b, '[part~="typing"]')!.textContent!.includes('is typing')), 'typing at bob');
+
+    const states: string[] = [];
+    const id = a.send('hello over flare')!;
+    const own = () => a.chat!.messages.get().find((m) => m.id === id);
+    states.push(own()!.delivery!.get());
+    await waitFor(() => own()?.delivery?.get() === 'acked', 'acked');
+    states.push('acked');
+    expect(states).to.deep.equal(['queued', 'acked']);
+    await a.updateComplete;
+    expect($(a, `article[data-id="${id}"] [data-state="acked"]`)).to.not.equal(null);
+    await waitFor(async () => (await b.updateComplete, bubbles(b).includes('hello over flare')), 'bob receives');
+    // The message from alice clears her typing notice at bob.
+    await waitFor(async () => (await b.updateComplete, $(b, '[part~="typing"]')!.textContent === ''), 'typing cleared');
+
+    // Scrolling to the top loads the older page.
+    const scroller = $(b, '[part~="messages"]')!;
+    scroller.scrollTop = 0;
+    await waitFor(async () => (await b.updateComplete, b.chat!.messages.get().some((m) => m.text === 'old 0')), 'older page at bob', 20_000);
+    expect(await axeViolations(a)).to.deep.equal([]);
+  });
+
+  it('a call between two clients over the Flare connection: ring, accept, decoded video both ways, hang up', async () => {
+    const alice = makeClient({ userId: uniqueUser('alice') });
+    const bob = makeClient({ userId: uniqueUser('bob') });
+    await Promise.all([alice.connect(), bob.connect()]);
+    const a = mount('flare-call', (el) => ((el.client = alice), (el.peer = bob.userId!)));
+    const b = mount('flare-call', (el) => (el.client = bob));
+    await a.updateComplete;
+    b.addEventListener('flare-call-incoming', () => b.accept());
+    a.start();
+    const call = (el: FlareCall) => el.call!;
+    await waitFor(() => call(a).state.status.get() === CallStatus.InCall && call(b).state.status.get() === CallStatus.InCall, 'in call');
+    for (const [el, other] of [[a, bob.userId!], [b, alice.userId!]] as const) {
+      const video = await waitFor(async () => (await el.updateComplete, $<HTMLVideoElement>(el, `[data-participant="${other}"] video`)), 'remote tile');
+      await waitFor(() => video.videoWidth > 0, 'remote video');
+      await new Promise<void>((r) => video.requestVideoFrameCallback(() => r()));
+    }
+    b.hangup();
+    await waitFor(async () => (await a.updateComplete, $(a, '[part~="outcome"]')?.dataset.code === 'remote-hangup'), 'alice sees the hang-up');
+  });
+});

@@ -40,6 +40,13 @@ const prev: usize = memory.data(WINDOW * 4, 64);
 const syms: usize = memory.data((16384 + 64) * 4, 64);
 const litFreq: usize = memory.data(288 * 4, 16);
 const distFreq: usize = memory.data(32 * 4, 16);
+/** Which literal/length and distance symbols the current block uses (bit sets). */
+const litUsed: usize = memory.data(9 * 4, 16);
+const distUsed: usize = memory.data(4, 16);
+/** The used symbols, increasing (and room for a partner symbol). */
+const litList: usize = memory.data(290 * 2, 16);
+const distList: usize = memory.data(34 * 2, 16);
+const clenList: usize = memory.data(22 * 2, 16);
 const clenFreq: usize = memory.data(20 * 4, 16);
 const litLen: usize = memory.data(288, 16);
 const distLen: usize = memory.data(32, 16);
@@ -73,10 +80,13 @@ let wBits: u64 = 0;
 let wCount: u32 = 0;
 
 function init(): void {
-  for (let s = 0; s < 288; s++) store<u8>(fixedLitLen + s, fixedLitLenLength(s));
-  buildCodes(fixedLitLen, 288, fixedLitCode);
+  for (let s = 0; s < 288; s++) {
+    store<u8>(fixedLitLen + s, fixedLitLenLength(s));
+    store<u16>(litList + (<usize>s << 1), <u16>s);
+  }
+  buildCodes(fixedLitLen, litList, 288, fixedLitCode);
   memory.fill(fixedDistLen, 5, 32);
-  buildCodes(fixedDistLen, 32, fixedDistCode);
+  buildCodes(fixedDistLen, litList, 32, fixedDistCode);
   for (let c: usize = 0; c < 29; c++) {
     const b = <usize>load<u16>(LEN_BASE + (c << 1));
     const n = <usize>1 << load<u8>(LEN_EXTRA + c);
@@ -257,36 +267,58 @@ function writeSymbols(n: u32, lc: usize, ll: usize, dc: usize, dl: usize): void 
   wCount = count;
 }
 
+/** Lists the set bits of `words` u32 words at `bits` as u16 values, increasing; returns the count. */
+function listBits(bits: usize, words: usize, list: usize): i32 {
+  let m = 0;
+  for (let w: usize = 0; w < words; w++) {
+    let v = load<u32>(bits + (w << 2));
+    while (v) {
+      store<u16>(list + (<usize>m << 1), <u16>((w << 5) + <usize>ctz(v)));
+      m++;
+      v &= v - 1;
+    }
+  }
+  return m;
+}
+
 /**
  * Ends a block of `n` symbols that encode the `len` input bytes at `src`:
- * writes it stored, fixed or dynamic, whichever is smallest.
+ * writes it stored, fixed or dynamic, whichever is smallest. Costs and codes
+ * are worked out over the symbols the block uses only.
  */
 function flushBlock(src: usize, len: usize, n: u32, last: bool): void {
   bump(litFreq, 256);
+  store<u32>(litUsed + 32, load<u32>(litUsed + 32) | 1);
+  let nl = listBits(litUsed, 9, litList);
+  let nd = listBits(distUsed, 1, distList);
   let extra: u64 = 0;
   let fixed: u64 = 3;
-  for (let s: usize = 0; s < 286; s++) {
+  for (let i = 0; i < nl; i++) {
+    const s = <usize>load<u16>(litList + (<usize>i << 1));
     const f = <u64>load<u32>(litFreq + (s << 2));
     fixed += f * <u64>load<u8>(fixedLitLen + s);
     if (s > 256) extra += f * <u64>load<u8>(LEN_EXTRA + s - 257);
   }
-  for (let s: usize = 0; s < 30; s++) {
+  for (let i = 0; i < nd; i++) {
+    const s = <usize>load<u16>(distList + (<usize>i << 1));
     const f = <u64>load<u32>(distFreq + (s << 2));
     fixed += f * 5;
     extra += f * <u64>load<u8>(DIST_EXTRA + s);
   }
   fixed += extra;
 
-  buildLengths(litFreq, NUM_LITLEN, litLen, 15);
-  buildLengths(distFreq, NUM_DIST, distLen, 15);
-  let nlit = NUM_LITLEN;
-  while (nlit > 257 && load<u8>(litLen + nlit - 1) == 0) nlit--;
-  let ndist = NUM_DIST;
-  while (ndist > 1 && load<u8>(distLen + ndist - 1) == 0) ndist--;
+  nl = buildLengths(litFreq, litList, nl, litLen, NUM_LITLEN, 15);
+  nd = buildLengths(distFreq, distList, nd, distLen, NUM_DIST, 15);
+  const nlit = max(257, <i32>load<u16>(litList + (<usize>(nl - 1) << 1)) + 1);
+  const ndist = <i32>load<u16>(distList + (<usize>(nd - 1) << 1)) + 1;
   memory.copy(allLens, litLen, nlit);
   memory.copy(allLens + nlit, distLen, ndist);
   const nsyms = encodeLengths(nlit + ndist);
-  buildLengths(clenFreq, NUM_CLEN, clenLen, 7);
+  let nc = 0;
+  for (let s = 0; s < NUM_CLEN; s++) {
+    if (load<u32>(clenFreq + (<usize>s << 2))) store<u16>(clenList + (<usize>(nc++) << 1), <u16>s);
+  }
+  nc = buildLengths(clenFreq, clenList, nc, clenLen, NUM_CLEN, 7);
   let nclen = NUM_CLEN;
   while (nclen > 4 && load<u8>(clenLen + load<u8>(CLEN_ORDER + nclen - 1)) == 0) nclen--;
   let dynamic: u64 = 3 + 14 + 3 * <u64>nclen + extra;
@@ -294,10 +326,12 @@ function flushBlock(src: usize, len: usize, n: u32, last: bool): void {
     dynamic += <u64>load<u32>(clenFreq + (s << 2)) * <u64>load<u8>(clenLen + s);
   }
   dynamic += 2 * <u64>load<u32>(clenFreq + 16 * 4) + 3 * <u64>load<u32>(clenFreq + 17 * 4) + 7 * <u64>load<u32>(clenFreq + 18 * 4);
-  for (let s: usize = 0; s < <usize>nlit; s++) {
+  for (let i = 0; i < nl; i++) {
+    const s = <usize>load<u16>(litList + (<usize>i << 1));
     dynamic += <u64>load<u32>(litFreq + (s << 2)) * <u64>load<u8>(litLen + s);
   }
-  for (let s: usize = 0; s < <usize>ndist; s++) {
+  for (let i = 0; i < nd; i++) {
+    const s = <usize>load<u16>(distList + (<usize>i << 1));
     dynamic += <u64>load<u32>(distFreq + (s << 2)) * <u64>load<u8>(distLen + s);
   }
   const stored = storedBits(len);
@@ -314,47 +348,59 @@ function flushBlock(src: usize, len: usize, n: u32, last: bool): void {
       writeStored(pendingSrc, pendingLen, true);
       pending = false;
     }
-    memory.fill(litFreq, 0, 288 * 4);
-    memory.fill(distFreq, 0, 32 * 4);
-    return;
-  }
-  if (pending) {
-    writeStored(pendingSrc, pendingLen, false);
-    pending = false;
-  }
-  if (fixed <= dynamic) {
-    putBits(last ? 3 : 2, 3);
-    writeSymbols(n, fixedLitCode, fixedLitLen, fixedDistCode, fixedDistLen);
   } else {
-    putBits(last ? 5 : 4, 3);
-    putBits(<u32>(nlit - 257) | (<u32>(ndist - 1) << 5) | (<u32>(nclen - 4) << 10), 14);
-    for (let i = 0; i < nclen; i++) putBits(load<u8>(clenLen + load<u8>(CLEN_ORDER + i)), 3);
-    buildCodes(clenLen, NUM_CLEN, clenCode);
-    for (let k = 0; k < nsyms; k++) {
-      const v = <u32>load<u16>(clenSyms + (<usize>k << 1));
-      const s = <usize>(v & 0xff);
-      putBits(load<u16>(clenCode + (s << 1)), load<u8>(clenLen + s));
-      if (s >= 16) putBits(v >> 8, load<u8>(CLEN_EXTRA + s - 16));
+    if (pending) {
+      writeStored(pendingSrc, pendingLen, false);
+      pending = false;
     }
-    buildCodes(litLen, NUM_LITLEN, litCode);
-    buildCodes(distLen, NUM_DIST, distCode);
-    writeSymbols(n, litCode, litLen, distCode, distLen);
+    if (fixed <= dynamic) {
+      putBits(last ? 3 : 2, 3);
+      writeSymbols(n, fixedLitCode, fixedLitLen, fixedDistCode, fixedDistLen);
+    } else {
+      putBits(last ? 5 : 4, 3);
+      putBits(<u32>(nlit - 257) | (<u32>(ndist - 1) << 5) | (<u32>(nclen - 4) << 10), 14);
+      for (let i = 0; i < nclen; i++) putBits(load<u8>(clenLen + load<u8>(CLEN_ORDER + i)), 3);
+      buildCodes(clenLen, clenList, nc, clenCode);
+      for (let k = 0; k < nsyms; k++) {
+        const v = <u32>load<u16>(clenSyms + (<usize>k << 1));
+        const s = <usize>(v & 0xff);
+        putBits(load<u16>(clenCode + (s << 1)), load<u8>(clenLen + s));
+        if (s >= 16) putBits(v >> 8, load<u8>(CLEN_EXTRA + s - 16));
+      }
+      buildCodes(litLen, litList, nl, litCode);
+      buildCodes(distLen, distList, nd, distCode);
+      writeSymbols(n, litCode, litLen, distCode, distLen);
+    }
   }
-  memory.fill(litFreq, 0, 288 * 4);
-  memory.fill(distFreq, 0, 32 * 4);
+  // Clear what this block counted, for the next one.
+  for (let i = 0; i < nl; i++) store<u32>(litFreq + (<usize>load<u16>(litList + (<usize>i << 1)) << 2), 0);
+  for (let i = 0; i < nd; i++) store<u32>(distFreq + (<usize>load<u16>(distList + (<usize>i << 1)) << 2), 0);
+  memory.fill(litUsed, 0, 9 * 4);
+  store<u32>(distUsed, 0);
+}
+
+// @ts-ignore: decorator
+@inline function mark(bits: usize, s: usize): void {
+  const p = bits + ((s >> 5) << 2);
+  store<u32>(p, load<u32>(p) | (<u32>1 << <u32>(s & 31)));
 }
 
 // @ts-ignore: decorator
 @inline function putLiteral(n: u32, b: u32): void {
   store<u32>(syms + (<usize>n << 2), b);
   bump(litFreq, <usize>b);
+  mark(litUsed, <usize>b);
 }
 
 // @ts-ignore: decorator
 @inline function putMatch(n: u32, len: u32, dist: u32): void {
   store<u32>(syms + (<usize>n << 2), (dist << 16) | len);
-  bump(litFreq, 257 + <usize>load<u8>(LEN_CODE + <usize>len - 3));
-  bump(distFreq, distCodeOf(dist));
+  const s: usize = 257 + <usize>load<u8>(LEN_CODE + <usize>len - 3);
+  bump(litFreq, s);
+  mark(litUsed, s);
+  const d = distCodeOf(dist);
+  bump(distFreq, d);
+  mark(distUsed, d);
 }
 
 let gMatchDist: u32 = 0;
@@ -485,8 +531,6 @@ export function deflate(src: usize, len: usize, dst: usize, level: i32): usize {
   wBits = 0;
   wCount = 0;
   pending = false;
-  memory.fill(litFreq, 0, 288 * 4);
-  memory.fill(distFreq, 0, 32 * 4);
   if (level <= 0) {
     writeStored(src, len, true);
   } else if (level == 1) {

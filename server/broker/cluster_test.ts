@@ -280,7 +280,7 @@ Deno.test({ name: 'cluster: two server processes behind one Redis', ignore: !RED
       assert(new Set(b.frames.filter(roomMsg('outage')).map((f) => f.messageId)).has(during), 'the outage message reached the other process after recovery');
     });
 
-    await t.step('a killed process: its members leave presence (expiry)', async () => {
+    await t.step('a killed process: its members leave presence (expiry, with a leave event)', async () => {
       const s3 = await ServerProcess.start(args);
       procs.push(s3);
       const watcher = await connect(s1!, 'watcher');
@@ -289,9 +289,13 @@ Deno.test({ name: 'cluster: two server processes behind one Redis', ignore: !RED
       await victim.call('room.join', { room: 'doomed' });
       const names = async () => (await watcher.call<{ members: Array<{ user_id: string }> }>('room.members', { room: 'doomed' })).members.map((m) => m.user_id).sort();
       assertEquals(await names(), ['victim', 'watcher']);
+      watcher.frames.length = 0;
       s3.kill('SIGKILL');
       await s3.exited;
       await until('the victim expires from presence', async () => (await names()).join() === 'watcher', 5000);
+      const left = await watcher.next((f) => isCustom(f, ExtCommand.PRESENCE) && meta(f, 'action') === 'leave', 5000);
+      const who = JSON.parse(new TextDecoder().decode((left.command!.value as { data: Uint8Array }).data));
+      assertEquals([meta(left, 'room'), who.user_id], ['doomed', 'victim'], 'members of the killed process get a leave event');
     });
   } finally {
     for (const c of clients) c.close();

@@ -80,20 +80,29 @@ if prev and tonumber(prev) > now then return 1 end
 return 0
 `;
 
-/** KEYS: zset, hash. Drops expired members; returns the JSON of the others. */
+/** KEYS: zset, hash. The JSON of the members not expired (expired ones are left for PRESENCE_REAP). */
 export const PRESENCE_LIST = `${NOW}
-local nowText = string.format('%d', now)
-local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', nowText)
-for i = 1, #dead, 1000 do
-  redis.call('HDEL', KEYS[2], unpack(dead, i, math.min(i + 999, #dead)))
-end
-if #dead > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', nowText) end
-local ids = redis.call('ZRANGE', KEYS[1], 0, -1)
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. string.format('%d', now), '+inf')
 local out = {}
 for i = 1, #ids, 1000 do
   local vals = redis.call('HMGET', KEYS[2], unpack(ids, i, math.min(i + 999, #ids)))
   for j = 1, #vals do if vals[j] then out[#out + 1] = vals[j] end end
 end
+return out
+`;
+
+/**
+ * KEYS: zset, hash. Removes expired members and returns their JSON, so that
+ * exactly one process announces each one's leave (members of a crashed process).
+ */
+export const PRESENCE_REAP = `${NOW}
+local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', string.format('%d', now), 'LIMIT', 0, 1000)
+if #dead == 0 then return {} end
+local out = {}
+local vals = redis.call('HMGET', KEYS[2], unpack(dead))
+for j = 1, #vals do if vals[j] then out[#out + 1] = vals[j] end end
+redis.call('ZREM', KEYS[1], unpack(dead))
+redis.call('HDEL', KEYS[2], unpack(dead))
 return out
 `;
 
@@ -108,6 +117,7 @@ export interface ScriptedRedis {
   flarePresenceAdd(zset: string, hash: string, id: string, json: string, ttl: string): Promise<number>;
   flarePresenceRemove(zset: string, hash: string, id: string): Promise<number>;
   flarePresenceListBuffer(zset: string, hash: string): Promise<Uint8Array[]>;
+  flarePresenceReapBuffer(zset: string, hash: string): Promise<Uint8Array[]>;
 }
 
 /** Defines every script on an ioredis connection (loaded with EVALSHA, re-sent on NOSCRIPT after a Redis restart). */
@@ -118,4 +128,5 @@ export function defineScripts(redis: { defineCommand(name: string, def: { number
   redis.defineCommand('flarePresenceAdd', { numberOfKeys: 2, lua: PRESENCE_ADD });
   redis.defineCommand('flarePresenceRemove', { numberOfKeys: 2, lua: PRESENCE_REMOVE });
   redis.defineCommand('flarePresenceList', { numberOfKeys: 2, lua: PRESENCE_LIST });
+  redis.defineCommand('flarePresenceReap', { numberOfKeys: 2, lua: PRESENCE_REAP });
 }

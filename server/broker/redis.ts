@@ -49,6 +49,8 @@ export interface RedisBrokerOptions {
   commandTimeoutMs?: number;
   /** Longest pause between reconnection attempts (default 1 s). */
   reconnectMaxDelayMs?: number;
+  /** How often expired presence members of rooms with local members are removed and announced (default 1 s). */
+  reapIntervalMs?: number;
 }
 
 export const RedisState = {
@@ -128,6 +130,8 @@ export class RedisBroker implements Broker {
   #held: Array<[string, Uint8Array]> = [];
   #waiters: Array<() => void> = [];
   #pruner: ReturnType<typeof setInterval> | null = null;
+  #reaper: ReturnType<typeof setInterval> | null = null;
+  #reaping = false;
   #lastErrorLog = 0;
 
   constructor(options: RedisBrokerOptions) {
@@ -138,6 +142,7 @@ export class RedisBroker implements Broker {
       outageBuffer: 10_000,
       commandTimeoutMs: 3_000,
       reconnectMaxDelayMs: 1_000,
+      reapIntervalMs: 1_000,
       ...options,
     };
     this.#prefix = this.#opts.prefix;
@@ -162,7 +167,11 @@ export class RedisBroker implements Broker {
     }
     this.#sub.on('messageBuffer', (channel: Uint8Array, message: Uint8Array) => this.#onRedisMessage(channel, message));
     this.#pruner = setInterval(() => this.#logs.prune(600_000, (log) => this.#handlers.has(this.#opts.channelFor(log))), 60_000);
-    if (typeof Deno !== 'undefined') Deno.unrefTimer(this.#pruner as unknown as number);
+    this.#reaper = setInterval(() => void this.#reap(), this.#opts.reapIntervalMs);
+    if (typeof Deno !== 'undefined') {
+      Deno.unrefTimer(this.#pruner as unknown as number);
+      Deno.unrefTimer(this.#reaper as unknown as number);
+    }
   }
 
   /**
@@ -575,6 +584,28 @@ export class RedisBroker implements Broker {
     return !!prev && prev.expires > Date.now();
   }
 
+  /**
+   * Removes expired members (of a crashed or cut-off process) from the rooms
+   * this process has members in, and publishes their `leave`: the reap script
+   * hands each one to exactly one process.
+   */
+  async #reap(): Promise<void> {
+    if (this.#reaping || this.#state !== RedisState.READY) return;
+    this.#reaping = true;
+    try {
+      for (const set of [...this.#presence.keys()]) {
+        if (!set.startsWith('room:')) continue;
+        const [z, h] = this.#presenceKeys(set);
+        const dead = (await this.#cmd.flarePresenceReapBuffer(z, h)).map(decodeMember);
+        for (const member of dead) await this.publish(set, { kind: 'presence', room: set.slice('room:'.length), action: 'leave', member });
+      }
+    } catch (e) {
+      if (!isConnectionError(e)) this.#opts.log?.warn('presence reaping failed', { err: e });
+    } finally {
+      this.#reaping = false;
+    }
+  }
+
   async presenceList(set: string): Promise<PresenceMember[]> {
     if (this.#up()) {
       try {
@@ -611,6 +642,7 @@ export class RedisBroker implements Broker {
     this.#generation++;
     this.#setState(RedisState.CLOSED);
     if (this.#pruner !== null) clearInterval(this.#pruner);
+    if (this.#reaper !== null) clearInterval(this.#reaper);
     this.#handlers.clear();
     const quit = (c: Redis) => (c.status === 'ready' ? c.quit().catch(() => c.disconnect()) : Promise.resolve(c.disconnect()));
     await Promise.all([quit(this.#cmd), quit(this.#sub)]);

@@ -175,6 +175,29 @@ Deno.test('redis broker: presence is shared, refreshed by re-adding, and expires
   });
 });
 
+Deno.test('redis broker: expired members are announced once (leave), by whichever process reaps them first', opts, async () => {
+  await withRedis(async (redis) => {
+    const mk = () => RedisBroker.connect({ url: redis.url, historySize: 10, reapIntervalMs: 50 });
+    const a = await mk();
+    const b = await mk();
+    try {
+      const leaves: string[] = [];
+      for (const [name, br] of [['a', a], ['b', b]] as const) {
+        await br.subscribe('room:x', (m) => m.kind === 'presence' && m.action === 'leave' && leaves.push(`${name}:${m.member.id}:${m.room}`));
+      }
+      await a.presenceAdd('room:x', member('gone'), 300); // never refreshed: a crashed holder
+      await b.presenceAdd('room:x', member('stays'), 60_000);
+      await until('a leave on both', () => leaves.length === 2, 5000);
+      await new Promise((r) => setTimeout(r, 300));
+      assertEquals(leaves.sort(), ['a:gone:x', 'b:gone:x'], 'one leave, seen by every subscriber, none for the live member');
+      assertEquals((await a.presenceList('room:x')).map((m) => m.id), ['stays']);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
+
 Deno.test('redis broker: unsubscribe stops delivery; other handlers and channels are unaffected', opts, async () => {
   await withRedis(async (_redis, make) => {
     const a = await make();

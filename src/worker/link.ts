@@ -1,7 +1,7 @@
 /**
  * One connection on one transport: the transport, its wire format (JSON
  * until CONNECT_ACK, then the negotiated format and compression), its
- * handshake and its live metrics. The session holds one link at a time, two
+ * handshake. The session holds one link at a time, two
  * for a moment while it migrates between transports.
  */
 import type { FrameCodec } from '../codec/codec.ts';
@@ -10,7 +10,6 @@ import type { Frame } from '../codec/frame-types.ts';
 import type { Clock } from './clock.ts';
 import type { Dialed } from './dialed.ts';
 import { connectFrame, readConnectAck, readGoodbye, readServerError, readyFrame, type ConnectAck, type ConnectParams } from './handshake.ts';
-import { MetricsTracker } from './scorer.ts';
 import type { TransportCloseInfo, TransportKind } from './transport.ts';
 
 /** A whole-frame compression (src/codec/compression.ts implements it). */
@@ -42,7 +41,6 @@ export type LinkState = 'handshaking' | 'open' | 'closed';
 export class Link {
   readonly dialed: Dialed;
   readonly kind: TransportKind;
-  readonly metrics: MetricsTracker;
   state: LinkState = 'handshaking';
   ack: ConnectAck | null = null;
   readonly #codecs: LinkCodecs;
@@ -57,7 +55,6 @@ export class Link {
     this.#codecs = codecs;
     this.#codec = codecs.json;
     this.#events = events;
-    this.metrics = new MetricsTracker(this.kind, dialed.connectMs);
     dialed.attach({
       frames: (chunks) => this.#receive(chunks),
       closed: (info) => {

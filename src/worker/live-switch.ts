@@ -26,6 +26,8 @@ export interface LiveSwitchDeps {
   kinds: readonly TransportKind[];
   /** The kind and live metrics of the link in use, or null when not connected. */
   current(): { kind: TransportKind; metrics: ProtocolMetrics } | null;
+  /** Gathers a fresh sample on the link in use (an extra PING) when it has too few to judge. */
+  refresh?(): void;
   /** Effective score (preference bonus included). */
   score(m: ProtocolMetrics): number;
   /** Dials, probes and closes a transport of `kind`. */
@@ -66,6 +68,10 @@ export class LiveSwitch {
     if (!cur || this.#busy) return null;
     const other = d.kinds.find((k) => k !== cur.kind);
     if (!other) return null;
+    if (cur.metrics.samples < 2) {
+      d.refresh?.(); // too little to judge the link in use: measure it first
+      return null;
+    }
     const curScore = d.score(cur.metrics);
     if (cur.kind === d.policy.preferred && curScore >= d.healthyScore && !d.policy.leading) {
       d.onScores?.({ [cur.kind]: curScore });

@@ -5,11 +5,11 @@
  *
  * - A transport that opened first gets `graceMs` for the others to open too;
  *   stragglers after that are abandoned (and closed if they open later).
- * - With several open, each is probed (probe.ts) in parallel, its metrics
- *   scored (scorer.ts), and the highest *effective* score wins: the preferred
- *   kind (WebTransport) gets `preferenceBonus` points, so on a network where
- *   both are equally good WebTransport wins and only a clearly better
- *   WebSocket beats it.
+ * - With several open, each is probed (probe.ts) in parallel, its round
+ *   trips and losses scored (scorer.ts, on the WASM scoring core), and the
+ *   highest *effective* score wins: the preferred kind (WebTransport) counts
+ *   15 % and 2 points more, so on a network where both are about equally
+ *   good WebTransport wins and only a clearly better WebSocket beats it.
  * - The winner is remembered per server for `rememberMs`. The next race dials
  *   the remembered kind first with a `headStartMs` lead; if it opens within
  *   it, no race is run at all. After `rememberMs` the full race runs again
@@ -20,7 +20,7 @@ import { ErrorCode, FlareError } from '../codec/errors.ts';
 import type { Clock } from './clock.ts';
 import { Dialed } from './dialed.ts';
 import type { Prober, ProbeResult } from './probe.ts';
-import { median, tsScorer, type ProtocolMetrics, type Scorer } from './scorer.ts';
+import { createScorer, type ProtocolMetrics, type Scorer } from './scorer.ts';
 import type { Transport, TransportKind } from './transport.ts';
 
 /** One transport the racer may dial. */
@@ -79,26 +79,30 @@ export interface RacerOptions {
   /** How long a winner is trusted without a full race (default 10 min). */
   rememberMs?: number;
   preferred?: TransportKind;
-  /** Points added to the preferred kind's score (default 5 of 100). */
+  /**
+   * The preferred kind's score counts `1 + preferenceMargin` times (default
+   * 0.15) plus `preferenceBonus` points (default 2): another kind must be
+   * clearly better to win, with the scoring core's own notion of "clearly"
+   * (docs/SCORING.md: 15 % and 2 points).
+   */
+  preferenceMargin?: number;
   preferenceBonus?: number;
 }
 
-export const RACER_DEFAULTS = { dialTimeoutMs: 5000, graceMs: 1000, headStartMs: 300, rememberMs: 600_000, preferenceBonus: 5 } as const;
+export const RACER_DEFAULTS = { dialTimeoutMs: 5000, graceMs: 1000, headStartMs: 300, rememberMs: 600_000, preferenceMargin: 0.15, preferenceBonus: 2 } as const;
 
-/** Metrics of a transport from its dial and probe. */
-export function metricsFromProbe(kind: TransportKind, connectMs: number, probe: ProbeResult | null): ProtocolMetrics {
-  const rtts = probe?.rtts ?? [];
-  const mid = rtts.length ? median(rtts) : null;
-  return {
-    kind,
-    connectMs,
-    rttMs: mid,
-    jitterMs: mid === null ? null : rtts.reduce((a, r) => a + Math.abs(r - mid), 0) / rtts.length,
-    lossRate: probe && probe.sent > 0 ? 1 - rtts.length / probe.sent : 0,
-    throughputMsgsPerSec: null,
-    successRate: 1,
-    samples: rtts.length,
-  };
+/** Feeds a dial and its probe into the scorer (the kind's history starts afresh). */
+export function recordProbe(scorer: Scorer, kind: TransportKind, connectMs: number, probe: ProbeResult | null): ProtocolMetrics {
+  scorer.reset(kind, connectMs);
+  scorer.outcome(kind, true);
+  if (probe) {
+    for (const rtt of probe.rtts) {
+      scorer.rtt(kind, rtt);
+      scorer.probe(kind, true);
+    }
+    for (let i = probe.rtts.length; i < probe.sent; i++) scorer.probe(kind, false);
+  }
+  return scorer.snapshot(kind);
 }
 
 type Resolved = Required<Omit<RacerOptions, 'prober' | 'preferred'>> & { prober: Prober | null; preferred: TransportKind };
@@ -108,18 +112,23 @@ export class Racer {
 
   constructor(options: RacerOptions) {
     this.#o = {
-      scorer: tsScorer,
       prober: null,
       memory: createWinnerMemory(),
       preferred: 'webtransport',
       ...RACER_DEFAULTS,
       ...options,
     } as Resolved;
+    this.#o.scorer ??= createScorer({ now: () => options.clock.now() });
   }
 
-  /** The effective score: the scorer's plus the preference bonus. */
+  /** The scorer in use (shared with live scoring). */
+  get scorer(): Scorer {
+    return this.#o.scorer;
+  }
+
+  /** The effective score: the measured one, raised for the preferred kind. */
   effectiveScore(m: ProtocolMetrics): number {
-    return this.#o.scorer.score(m) + (m.kind === this.#o.preferred ? this.#o.preferenceBonus : 0);
+    return m.kind === this.#o.preferred ? m.score * (1 + this.#o.preferenceMargin) + this.#o.preferenceBonus : m.score;
   }
 
   /** Races `candidates` for `server` (a key for the memory, e.g. its URL). Rejects with TRANSPORT_UNAVAILABLE when none opens. */
@@ -170,7 +179,7 @@ export class Racer {
     const d = await this.#dial(candidate, signal);
     try {
       const probe = this.#o.prober ? await this.#o.prober(d, signal).catch(() => null) : null;
-      return metricsFromProbe(candidate.kind, d.connectMs, probe);
+      return recordProbe(this.#o.scorer, candidate.kind, d.connectMs, probe);
     } finally {
       d.transport.close(1000, 'probe done');
     }
@@ -188,7 +197,7 @@ export class Racer {
     if (decidedBy === 'score' && o.prober && signal) {
       probes = await Promise.all(opened.map((d) => o.prober!(d, signal).catch(() => null)));
     }
-    const metrics = opened.map((d, i) => metricsFromProbe(d.transport.kind, d.connectMs, probes[i]!));
+    const metrics = opened.map((d, i) => recordProbe(o.scorer, d.transport.kind, d.connectMs, probes[i]!));
     const scores: Partial<Record<TransportKind, number>> = {};
     let best = 0;
     metrics.forEach((m, i) => {

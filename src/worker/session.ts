@@ -155,7 +155,8 @@ export class Session {
       intervalMs: options.switchCheckIntervalMs,
       healthyScore: options.healthyScore,
       kinds: options.transports,
-      current: () => (this.#link && this.#sm.state === S.Connected ? { kind: this.#link.kind, metrics: this.#link.metrics.snapshot() } : null),
+      current: () => (this.#link && this.#sm.state === S.Connected ? { kind: this.#link.kind, metrics: this.#racer.scorer.snapshot(this.#link.kind) } : null),
+      refresh: () => this.#heartbeat?.pingNow(),
       score: (m) => this.#racer.effectiveScore(m),
       measure: (kind, signal) => this.#racer.measure(this.#candidate(kind), signal),
       switchTo: (kind, reason) => this.switchTransport(kind, reason),
@@ -289,7 +290,7 @@ export class Session {
       outboxInFlight: this.#outbox.inFlight,
       rttMs: this.#stats.rttMs,
       clockOffsetMs: this.#offset.estimate?.offsetMs ?? null,
-      metrics: link ? [link.metrics.snapshot()] : [],
+      metrics: this.#o.transports.map((k) => this.#racer.scorer.snapshot(k)),
       scores: { ...this.#scores },
     };
   }
@@ -400,11 +401,12 @@ export class Session {
         }
       },
       onDead: ({ reason, silentMs }) => {
-        link.metrics.lost();
+        this.#racer.scorer.probe(link.kind, false);
         if (this.#link === link) this.#lost(ReconnectingCode.HEARTBEAT_TIMEOUT, `${reason} after ${Math.round(silentMs)} ms of silence`);
       },
       onRtt: ({ rttMs, sentWall, serverWall }) => {
-        link.metrics.rtt(rttMs);
+        this.#racer.scorer.rtt(link.kind, rttMs);
+        this.#racer.scorer.probe(link.kind, true);
         this.#stats.rttMs = rttMs;
         this.#offset.add(sentWall, rttMs, serverWall, this.#clock.now());
         this.#d.emit({ type: 'rtt', rttMs, clockOffsetMs: this.#offset.estimate?.offsetMs ?? null });
@@ -469,7 +471,6 @@ export class Session {
   readonly #linkEvents: LinkEvents = {
     frames: (frames, link) => {
       if (link === this.#link) this.#heartbeat?.noteActivity();
-      link.metrics.delivered(frames.length, this.#clock.now());
       for (const f of frames) this.#route(f, link);
     },
     badFrame: (error) => this.#d.emit({ type: 'error', error: serializeError(error) }),
@@ -478,7 +479,7 @@ export class Session {
 
   #onClosed(info: TransportCloseInfo, link: Link): void {
     if (link !== this.#link || this.#sm.state !== S.Connected) return;
-    link.metrics.outcome(false);
+    this.#racer.scorer.outcome(link.kind, false);
     if (info.code === TransportCloseCode.KICKED) return this.#kicked('server_kick', info.reason);
     if (info.code === TransportCloseCode.AUTH_FAILED) {
       this.#tokenReason = 'refresh';
@@ -497,7 +498,7 @@ export class Session {
       const seq = metaText(meta, RouteKey.SEQ);
       const entry = this.#outbox.ack(frame.messageId, failed ? (metaText(meta, RouteKey.ERROR_MESSAGE) ?? 'rejected by the server') : undefined);
       if (entry && !failed) this.#d.emit({ type: 'acked', id: entry.id, seq: seq === undefined ? null : Number(seq) });
-      if (entry) link.metrics.outcome(!failed);
+      if (entry) this.#racer.scorer.outcome(link.kind, !failed);
       this.#sender.schedule();
       return;
     }

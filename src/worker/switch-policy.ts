@@ -3,12 +3,14 @@
  * never flaps.
  *
  * Scores are effective scores (racer.ts: the preferred kind, WebTransport,
- * carries a bonus). Moving *away* from the preferred kind needs the other to
+ * counts 15 % and 2 points more). Moving *away* from the preferred kind needs the other to
  * lead by `awayMargin` points; moving *back* to it needs only `backMargin`
- * (default 0: back as soon as it is at least as good, bonus included). The
+ * (default 0: back as soon as it is at least as good, preference included). The
  * gap between the two thresholds is the hysteresis band: with the defaults
- * (bonus 5, away 10, back 0), WebSocket must be 15 raw points better to take
- * over and WebTransport need only come within 5 to win back. On top of that,
+ * (away 10, back 0), a WebTransport link scoring 80 is replaced only by a
+ * WebSocket scoring above 104 (impossible: scores end at 100), one scoring 60
+ * by a WebSocket above 81, and WebTransport wins back as soon as its score
+ * times 1.15 plus 2 reaches WebSocket's. On top of that,
  * the lead must hold for `sustainMs` (one good probe is not a trend) and two
  * switches are at least `cooldownMs` apart.
  */

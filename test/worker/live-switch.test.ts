@@ -5,15 +5,17 @@ import type { ProtocolMetrics } from '../../src/worker/scorer.ts';
 import type { TransportKind } from '../../src/worker/transport.ts';
 import { FakeClock, advanceAsync } from './helpers/fake-clock.ts';
 
-const m = (kind: TransportKind, score: number): ProtocolMetrics => ({
+const m = (kind: TransportKind, score: number, samples = 5): ProtocolMetrics => ({
   kind,
-  connectMs: score, // the test's scorer reads the score from here
-  rttMs: null,
-  jitterMs: null,
+  connectMs: 10,
+  rttMs: 5,
+  p50Ms: 5,
+  p99Ms: 5,
+  jitterMs: 1,
   lossRate: 0,
-  throughputMsgsPerSec: null,
   successRate: 1,
-  samples: 1,
+  samples,
+  score,
 });
 
 function setup(current: { kind: TransportKind; score: number }, otherScore: number | 'down') {
@@ -28,7 +30,7 @@ function setup(current: { kind: TransportKind; score: number }, otherScore: numb
     healthyScore: 60,
     kinds: ['webtransport', 'websocket'],
     current: () => ({ kind: cur.kind, metrics: m(cur.kind, cur.score) }),
-    score: (x) => x.connectMs!,
+    score: (x) => x.score,
     measure: async (kind) => {
       measured.push(kind);
       if (otherScore === 'down') throw new Error('unreachable');
@@ -81,5 +83,26 @@ describe('worker/live-switch', () => {
     s.setCurrent(90); // recovered before the lead could hold
     await advanceAsync(s.clock, 30_000);
     expect(s.switches).to.deep.equal([]);
+  });
+
+  it('measures the link in use first when it has too few samples to judge', async () => {
+    const clock = new FakeClock();
+    let refreshed = 0;
+    const measured: TransportKind[] = [];
+    const live = new LiveSwitch({
+      clock,
+      policy: new SwitchPolicy(),
+      intervalMs: 1000,
+      healthyScore: 60,
+      kinds: ['webtransport', 'websocket'],
+      current: () => ({ kind: 'webtransport', metrics: m('webtransport', 0, 0) }),
+      refresh: () => refreshed++,
+      score: (x) => x.score,
+      measure: async (kind) => (measured.push(kind), m(kind, 90)),
+      switchTo: async () => {},
+    });
+    expect(await live.check()).to.equal(null);
+    expect(refreshed).to.equal(1);
+    expect(measured).to.deep.equal([]);
   });
 });

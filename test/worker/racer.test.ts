@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { ErrorCode, FlareError } from '../../src/codec/errors.ts';
 import { createPingProber } from '../../src/worker/probe.ts';
 import { Racer, createWinnerMemory, type Candidate, type RaceResult } from '../../src/worker/racer.ts';
-import { scoreMetrics, tsScorer, MetricsTracker, type ProtocolMetrics } from '../../src/worker/scorer.ts';
+import { createScorer } from '../../src/worker/scorer.ts';
+import { loadWasmCore } from '../../src/codec/wasm-core.ts';
 import { createMessageIdGenerator } from '../../src/worker/message-id.ts';
 import type { TransportKind } from '../../src/worker/transport.ts';
 import { FakeClock, advanceAsync } from './helpers/fake-clock.ts';
@@ -38,49 +39,49 @@ async function run(s: ReturnType<typeof setup>, ms = 3000): Promise<RaceResult> 
   return result;
 }
 
-const metrics = (kind: TransportKind, m: Partial<ProtocolMetrics> = {}): ProtocolMetrics => ({
-  kind,
-  connectMs: 20,
-  rttMs: 10,
-  jitterMs: 1,
-  lossRate: 0,
-  throughputMsgsPerSec: null,
-  successRate: 1,
-  samples: 3,
-  ...m,
-});
-
-describe('worker/scorer', () => {
-  it('ranks lower latency, lower loss and higher success higher, and stays within 0..100', () => {
-    const base = scoreMetrics(metrics('websocket'));
-    expect(scoreMetrics(metrics('websocket', { rttMs: 100 }))).to.be.below(base);
-    expect(scoreMetrics(metrics('websocket', { lossRate: 0.2 }))).to.be.below(base);
-    expect(scoreMetrics(metrics('websocket', { successRate: 0.5 }))).to.be.below(base);
-    expect(scoreMetrics(metrics('websocket', { connectMs: 2000 }))).to.be.below(base);
-    expect(scoreMetrics(metrics('websocket', { throughputMsgsPerSec: 50_000 }))).to.be.above(base);
-    const perfect = scoreMetrics(metrics('websocket', { rttMs: 0, connectMs: 0, jitterMs: 0, throughputMsgsPerSec: 1e12 }));
-    expect(perfect).to.be.at.most(100).and.above(99);
-    // Zero RTT is fine (the seed's formula divides by it).
-    expect(Number.isFinite(scoreMetrics(metrics('websocket', { rttMs: 0 })))).to.equal(true);
-    expect(tsScorer.implementation).to.equal('ts');
+describe('worker/scorer (on the codec scoring core)', () => {
+  it('scores lower latency, fewer lost probes and fewer failures higher', () => {
+    const sc = createScorer({ now: () => 1000 });
+    const feed = (kind: TransportKind, rtt: number, lost: number, failures: number) => {
+      sc.reset(kind, 20);
+      for (let i = 0; i < 5; i++) {
+        sc.rtt(kind, rtt);
+        sc.probe(kind, true);
+      }
+      for (let i = 0; i < lost; i++) sc.probe(kind, false);
+      for (let i = 0; i < failures; i++) sc.outcome(kind, false);
+      return sc.snapshot(kind).score;
+    };
+    const base = feed('websocket', 10, 0, 0);
+    expect(base).to.be.within(0, 100);
+    expect(feed('websocket', 200, 0, 0)).to.be.below(base);
+    expect(feed('websocket', 10, 3, 0)).to.be.below(base);
+    expect(feed('websocket', 10, 0, 3)).to.be.below(base);
+    expect(feed('websocket', 0, 0, 0)).to.be.at.least(base); // 0 ms is fine (the seed's formula divides by it)
+    const snap = sc.snapshot('websocket');
+    expect(snap.connectMs).to.equal(20);
+    expect(snap.samples).to.equal(5);
   });
 
-  it('tracks live RTT with RFC 6298 smoothing, loss and outcomes', () => {
-    const t = new MetricsTracker('webtransport', 15);
-    t.rtt(100);
-    expect(t.snapshot().rttMs).to.equal(100);
-    t.rtt(20);
-    expect(t.snapshot().rttMs).to.equal(90); // 0.875 * 100 + 0.125 * 20
-    t.lost();
-    t.outcome(true);
-    t.outcome(false);
-    const s = t.snapshot();
-    expect(s.lossRate).to.be.closeTo(1 / 3, 1e-9);
-    expect(s.successRate).to.equal(0.5);
-    expect(s.connectMs).to.equal(15);
-    t.delivered(500, 0);
-    t.delivered(500, 1000);
-    expect(t.snapshot().throughputMsgsPerSec).to.equal(1000);
+  it('reports nothing measured as score 0 with null latencies', () => {
+    const sc = createScorer();
+    sc.reset('webtransport');
+    expect(sc.snapshot('webtransport')).to.deep.include({ score: 0, rttMs: null, samples: 0 });
+  });
+
+  it('runs on the WASM core when it is loaded, with the same scores as the JavaScript twin', async () => {
+    const core = await loadWasmCore();
+    const wasm = createScorer({ core, now: () => 5000 });
+    const js = createScorer({ core: null, now: () => 5000 });
+    expect(wasm.implementation).to.equal('wasm');
+    expect(js.implementation).to.equal('js');
+    for (const sc of [wasm, js]) {
+      sc.reset('websocket', 12);
+      for (const r of [3.5, 4.25, 9, 2]) sc.rtt('websocket', r);
+      sc.probe('websocket', false);
+      sc.outcome('websocket', true);
+    }
+    expect(wasm.snapshot('websocket')).to.deep.equal(js.snapshot('websocket'));
   });
 });
 

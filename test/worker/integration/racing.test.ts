@@ -16,7 +16,8 @@ describe('worker integration: racing against the reference server', function () 
     open.push(h);
     await h.engine.connect();
     const connected = h.of('connected')[0]!;
-    expect(connected.transport).to.equal('webtransport');
+    // The message shows the measured scores when it fails.
+    expect(connected.transport).to.equal('webtransport', JSON.stringify({ race: h.of('race'), metrics: h.engine.stats().metrics }));
     const race = h.of('race')[0]!;
     expect(race.winner).to.equal('webtransport');
     expect(h.engine.stats().state).to.equal('connected');

@@ -9,7 +9,8 @@
  * While events keep coming, deliveries are spaced at least `minIntervalMs`
  * apart and everything that arrived in between goes in one batch. A batch
  * never exceeds `maxBatch` events (the main thread's work per delivery stays
- * short); a full batch is delivered at once.
+ * short); a full batch is delivered at once. Urgent events (see `urgent`)
+ * skip the spacing.
  */
 import type { Clock, TimerHandle } from './clock.ts';
 
@@ -26,6 +27,12 @@ export interface EventBatcherOptions<E> {
   maxBatch?: number;
   /** Schedules end-of-task work (default queueMicrotask). */
   microtask?: (fn: () => void) => void;
+  /**
+   * Events someone is waiting on (an RPC answer, an ACK, a state change):
+   * they go at the end of the task even while busy, with whatever is queued,
+   * so request/response latency never pays the spacing. Default: none.
+   */
+  urgent?: (event: E) => boolean;
 }
 
 export class EventBatcher<E> {
@@ -34,6 +41,7 @@ export class EventBatcher<E> {
   readonly #deliver: BatchSink<E>;
   readonly #clock: Clock;
   readonly #microtask: (fn: () => void) => void;
+  readonly #urgent: ((event: E) => boolean) | null;
   #events: E[] = [];
   #transfer = new Set<Transferable>();
   #scheduled: 'microtask' | 'timer' | null = null;
@@ -47,6 +55,7 @@ export class EventBatcher<E> {
     this.minIntervalMs = options.minIntervalMs ?? 8;
     this.maxBatch = options.maxBatch ?? 1000;
     this.#microtask = options.microtask ?? ((fn) => queueMicrotask(fn));
+    this.#urgent = options.urgent ?? null;
   }
 
   /** Events waiting for the next delivery. */
@@ -71,7 +80,7 @@ export class EventBatcher<E> {
       this.flush();
       return;
     }
-    this.#schedule();
+    this.#schedule(this.#urgent !== null && this.#urgent(event));
   }
 
   /** Delivers whatever is queued now. */
@@ -98,10 +107,12 @@ export class EventBatcher<E> {
     this.#transfer = new Set();
   }
 
-  #schedule(): void {
-    if (this.#scheduled) return;
-    const wait = this.#lastFlush + this.minIntervalMs - this.#clock.now();
+  #schedule(urgent = false): void {
+    if (this.#scheduled === 'microtask' || (this.#scheduled === 'timer' && !urgent)) return;
+    const wait = urgent ? 0 : this.#lastFlush + this.minIntervalMs - this.#clock.now();
     if (wait <= 0) {
+      if (this.#timer !== null) this.#clock.clearTimeout(this.#timer);
+      this.#timer = null;
       this.#scheduled = 'microtask';
       this.#microtask(() => {
         if (this.#scheduled === 'microtask') this.flush();

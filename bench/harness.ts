@@ -29,6 +29,8 @@ export interface BenchContext {
   quick: boolean;
   /** Free-form arguments after the bench name on the command line. */
   args: string[];
+  /** What bench/<name>.servers.mjs started (addresses of anchor servers), or null. */
+  servers?: Record<string, string> | null;
 }
 
 /** A contender: `run()` does `ops` operations of the case and returns a checksum. */

@@ -3,7 +3,8 @@
 //                          cross-origin isolated for precise timers);
 //   bench/<name>.mjs       runs in Node (load generators, multi-process setups).
 // Either has a default export `async (ctx) => BenchRow[]` (bench/harness.ts) and
-// may export `needsServer = true` to get a reference server started for it.
+// may export `needsServer = true` to get a reference server started for it; an optional
+// bench/<name>.servers.mjs starts Node-side helpers (anchor servers) first (ctx.servers).
 // Results go to bench/results/<name>.json (shared/BENCH-RESULTS.md) plus a table.
 import { build } from 'esbuild';
 import { createServer } from 'node:http';
@@ -24,7 +25,7 @@ function listBenches() {
   const names = new Set();
   for (const f of readdirSync(BENCH_DIR)) {
     if (f.endsWith('.bench.ts')) names.add(f.slice(0, -'.bench.ts'.length));
-    else if (f.endsWith('.mjs') && f !== 'run.mjs') names.add(f.slice(0, -'.mjs'.length));
+    else if (f.endsWith('.mjs') && f !== 'run.mjs' && !f.endsWith('.servers.mjs')) names.add(f.slice(0, -'.mjs'.length));
   }
   return [...names].sort();
 }
@@ -101,7 +102,11 @@ async function runOne(name, args) {
   const source = readFileSync(isBrowser ? tsPath : mjsPath, 'utf8');
   const needsServer = /export\s+const\s+needsServer\s*=\s*true/.test(source);
   const server = needsServer ? await startServer() : null;
-  const ctx = { serverUrl: server?.url ?? null, certHash: server?.env.FLARE_CERT_HASH ?? null, quick, args };
+  // Optional Node-side helpers (anchor servers) for the bench: bench/<name>.servers.mjs, default
+  // export `async () => ({ ctx, stop })`; `ctx` reaches the bench as `ctx.servers`.
+  const serversPath = join(BENCH_DIR, `${name}.servers.mjs`);
+  const helpers = existsSync(serversPath) ? await (await import(pathToFileURL(serversPath).href)).default({ outDir: OUT_DIR, quick }) : null;
+  const ctx = { serverUrl: server?.url ?? null, certHash: server?.env.FLARE_CERT_HASH ?? null, quick, args, servers: helpers?.ctx ?? null };
   console.log(`== bench ${name} (${isBrowser ? 'Chromium' : 'Node'}${quick ? ', quick' : ''}) ==`);
   try {
     let rows;
@@ -124,6 +129,7 @@ async function runOne(name, args) {
     printTable(name, rows);
     console.log(`  -> bench/results/${name}.json`);
   } finally {
+    await helpers?.stop();
     await server?.stop();
   }
 }

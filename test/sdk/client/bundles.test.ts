@@ -31,7 +31,7 @@ describe('built bundles', function () {
     try {
       await c.connect();
       expect(await c.request('echo', [1, 2])).to.deep.equal([1, 2]);
-      const err = await c.request('no.such').catch((e) => e);
+      const err = (await c.request('no.such').catch((e: unknown) => e)) as { code?: string };
       expect(err).to.be.instanceOf(m.FlareError);
       expect(err.code).to.equal(m.ErrorCode.UNKNOWN_METHOD);
     } finally {

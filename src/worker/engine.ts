@@ -15,6 +15,7 @@ import type { LinkCodecs } from './link.ts';
 import { resolveOptions } from './options.ts';
 import { IdbOutboxStore } from './outbox-store.ts';
 import { Session } from './session.ts';
+import { openWinnerMemory } from './winner-store.ts';
 import type { Transport, TransportKind } from './transport.ts';
 import { WebSocketTransport } from './transports/websocket.ts';
 import { WebTransportTransport } from './transports/webtransport.ts';
@@ -73,6 +74,7 @@ export function createEngine(deps: EngineDeps = {}): FlareWorkerApi & { close():
           flush: () => batcher!.flush(),
           tokenProvider: tokenProvider ? (ctx) => tokenProvider(ctx) : null,
           outboxStore: store,
+          winnerMemory: await openWinnerMemory(),
         },
       );
       if (store) session.restoreOutbox(await store.claim());

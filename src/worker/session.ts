@@ -28,7 +28,7 @@ import type { ResolvedOptions } from './options.ts';
 import { toFrame } from './outbound.ts';
 import { Outbox, type OutboxEvent, type OutboxStore } from './outbox.ts';
 import { createPingProber } from './probe.ts';
-import { Racer, type Candidate } from './racer.ts';
+import { Racer, type Candidate, type WinnerMemory } from './racer.ts';
 import { BackoffReconnectPolicy, NEVER_RECONNECT, type ReconnectPolicy } from './reconnect-policy.ts';
 import { ConnectionStateMachine } from './state-machine.ts';
 import { SwitchPolicy } from './switch-policy.ts';
@@ -51,6 +51,8 @@ export interface SessionDeps {
   tokenProvider?: TokenProvider | null;
   reconnectPolicy?: ReconnectPolicy;
   racer?: Racer;
+  /** Where the default racer remembers winners (winner-store.ts persists them). */
+  winnerMemory?: WinnerMemory;
   outboxStore?: OutboxStore | null;
   /** Whether the network is up (default navigator.onLine). */
   online?: () => boolean;
@@ -100,6 +102,7 @@ export class Session {
         prober: createPingProber({ clock: deps.clock, newId: this.#newId }),
         dialTimeoutMs: options.connectTimeoutMs,
         preferred: options.preferredTransport,
+        ...(deps.winnerMemory ? { memory: deps.winnerMemory } : {}),
       });
     this.#policy =
       deps.reconnectPolicy ??

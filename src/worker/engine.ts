@@ -8,6 +8,7 @@
 import { createDeframer, loadCodecs } from '../codec/index.ts';
 import { createCompressor, type CompressionName } from '../codec/compression.ts';
 import { ErrorCode, FlareError } from '../codec/errors.ts';
+import { ExtCommand } from '../protocol/extensions.ts';
 import type { ConnectionStats, EventSink, FlareWorkerApi, OutboundMessage, PageSignal, RemoteTokenProvider, SendReceipt, SessionOptions, WorkerEvent } from './api.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { EventBatcher } from './event-batcher.ts';
@@ -50,7 +51,7 @@ export function createEngine(deps: EngineDeps = {}): FlareWorkerApi & { close():
         compressions: offered,
         compressor: (name) => (name === 'none' ? null : createCompressor(name as CompressionName, { wasm: loaded.wasm })),
       };
-      batcher = new EventBatcher<WorkerEvent>({ clock, deliver: (events, transfer) => sink(transfer.length ? transferList(events, transfer) : events) });
+      batcher = new EventBatcher<WorkerEvent>({ clock, urgent: isUrgent, deliver: (events, transfer) => sink(transfer.length ? transferList(events, transfer) : events) });
       if (o.persistOutbox && IdbOutboxStore.available) {
         try {
           store = await IdbOutboxStore.open(`${o.url}|${o.userId ?? ''}`);
@@ -95,6 +96,14 @@ export function createEngine(deps: EngineDeps = {}): FlareWorkerApi & { close():
       await store?.close();
     },
   };
+}
+
+/**
+ * Events a caller is waiting on go out at the end of the task even while a
+ * flood keeps the batcher busy: everything but messages, and RPC answers.
+ */
+function isUrgent(e: WorkerEvent): boolean {
+  return e.type !== 'message' || (e.message.kind === 'custom' && e.message.name === ExtCommand.RPC_RESPONSE);
 }
 
 /**

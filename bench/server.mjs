@@ -2,7 +2,8 @@
 // A forked load generator (bench/load/server-load.mjs, `ws`) opens many WebSocket
 // connections with the flare-core handshake; the server's RSS comes from /health.
 // Reported: connections held, memory per connection, handshakes/s, fan-out latency
-// (p50/p99) and deliveries/s for a room of 1,000 members, inbound frames/s.
+// (p50/p99) and deliveries/s for a room of 1,000 members, inbound frames/s. The fan-out latency
+// is measured interleaved with two anchors on the same machine: a bare `ws` relay and socket.io.
 // Arguments: `connections=N` (default 10000; 1000 under BENCH_QUICK=1), `members=N`.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -14,9 +15,9 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 const spread = (xs) => (median(xs) ? (Math.max(...xs) - Math.min(...xs)) / median(xs) : 0);
-const row = (kase, metric, unit, samples, better, extra) => ({
+const row = (kase, metric, unit, samples, better, extra, contender = 'flare-server') => ({
   case: kase,
-  contender: 'flare-server',
+  contender,
   metric,
   unit,
   value: median(samples),
@@ -25,6 +26,15 @@ const row = (kase, metric, unit, samples, better, extra) => ({
   spread: spread(samples),
   ...(extra ? { extra } : {}),
 });
+
+/** Starts an anchor server (bench/load/anchor-server.mjs) in its own process; resolves to its port. */
+function anchorServer(kind) {
+  const child = fork(fileURLToPath(new URL('./load/anchor-server.mjs', import.meta.url)), [kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    child.once('message', (m) => resolve({ port: m.port, kill: () => child.kill('SIGKILL') }));
+    child.once('exit', (code) => reject(new Error(`anchor ${kind} exited with ${code}`)));
+  });
+}
 
 function loadProcess() {
   const child = fork(fileURLToPath(new URL('./load/server-load.mjs', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -61,6 +71,7 @@ export default async function (ctx) {
   const server = await startServer({ args: ['--log-level', 'warn'] });
   const load = loadProcess();
   const rows = [];
+  const anchorsUp = [];
   try {
     await load.ready;
     const wsUrl = `${server.url.replace(/^http/, 'ws')}/ws`;
@@ -78,29 +89,44 @@ export default async function (ctx) {
     rows.push(row('connections.handshake-rate', 'throughput', 'handshakes/s', [conn.connected / conn.seconds], 'higher'));
 
     const room = 'bench-fanout';
-    await load.call('join', { room, count: Math.min(members + 1, held) });
-    const rounds = ctx.quick ? 3 : 7;
-    const p50s = [];
-    const p99s = [];
-    const lastP50 = [];
-    const lastP99 = [];
-    for (let r = 0; r < rounds; r++) {
-      const f = await load.call('fanout', { room, members: Math.min(members + 1, held), messages: 20, gapMs: 20 });
-      if (f.received !== f.expected) console.log(`  fan-out round ${r}: ${f.received}/${f.expected} delivered`);
-      p50s.push(f.p50);
-      p99s.push(f.p99);
-      lastP50.push(f.lastMemberP50);
-      lastP99.push(f.lastMemberP99);
+    const group = Math.min(members + 1, held);
+    await load.call('join', { room, count: group });
+    // Anchors: the same room of `members` receivers on a bare ws relay and on socket.io, measured
+    // interleaved with ours so that the ratios hold on a busy machine.
+    const anchorKinds = ['raw-websocket', 'socket.io'];
+    for (const kind of anchorKinds) {
+      const a = await anchorServer(kind);
+      anchorsUp.push(a);
+      await load.call('anchorConnect', { kind, url: kind === 'socket.io' ? `http://127.0.0.1:${a.port}` : `ws://127.0.0.1:${a.port}`, count: group, room });
     }
+    const rounds = ctx.quick ? 3 : 7;
+    const samples = new Map();
+    const add = (contender, f) => {
+      if (f.received !== f.expected) console.log(`  ${contender} fan-out: ${f.received}/${f.expected} delivered`);
+      if (!samples.has(contender)) samples.set(contender, { p50: [], p99: [], last50: [], last99: [] });
+      const x = samples.get(contender);
+      x.p50.push(f.p50);
+      x.p99.push(f.p99);
+      x.last50.push(f.lastMemberP50);
+      x.last99.push(f.lastMemberP99);
+    };
+    for (let r = 0; r < rounds; r++) {
+      add('flare-server', await load.call('fanout', { room, members: group, messages: 20, gapMs: 20 }));
+      for (const kind of anchorKinds) add(kind, await load.call('anchorFanout', { kind, messages: 20, gapMs: 20 }));
+    }
+    await load.call('anchorClose');
     const fanCase = `fanout.room-${members}`;
-    rows.push(row(`${fanCase}.latency`, 'p50', 'ms', p50s, 'lower', { connectionsOpen: held }));
-    rows.push(row(`${fanCase}.latency`, 'p99', 'ms', p99s, 'lower', { connectionsOpen: held }));
-    rows.push(row(`${fanCase}.last-member`, 'p50', 'ms', lastP50, 'lower'));
-    rows.push(row(`${fanCase}.last-member`, 'p99', 'ms', lastP99, 'lower'));
+    for (const [contender, x] of samples) {
+      const extra = contender === 'flare-server' ? { connectionsOpen: held, format: 'json' } : { connectionsOpen: group };
+      rows.push(row(`${fanCase}.latency`, 'p50', 'ms', x.p50, 'lower', extra, contender));
+      rows.push(row(`${fanCase}.latency`, 'p99', 'ms', x.p99, 'lower', extra, contender));
+      rows.push(row(`${fanCase}.last-member`, 'p50', 'ms', x.last50, 'lower', extra, contender));
+      rows.push(row(`${fanCase}.last-member`, 'p99', 'ms', x.last99, 'lower', extra, contender));
+    }
 
     const bursts = [];
     for (let r = 0; r < (ctx.quick ? 2 : 5); r++) {
-      const b = await load.call('burst', { room, members: Math.min(members + 1, held), messages: 100 });
+      const b = await load.call('burst', { room, members: group, messages: 100 });
       if (b.received !== b.expected) console.log(`  burst round ${r}: ${b.received}/${b.expected} delivered`);
       bursts.push(b.deliveriesPerSec);
     }
@@ -116,6 +142,7 @@ export default async function (ctx) {
     console.log(`  open at the end: ${st.open}; closes seen: ${JSON.stringify(st.closes)}`);
     await load.call('close');
   } finally {
+    for (const a of anchorsUp) a.kill();
     load.kill();
     await server.stop();
   }

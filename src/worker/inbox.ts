@@ -166,6 +166,11 @@ export class Inbox<T> {
     return at;
   }
 
+  /** Last delivered seq of one stream, or undefined for a stream not seen. */
+  position(stream: string): number | undefined {
+    return this.#streams.get(stream)?.last;
+  }
+
   /** Last delivered seq per stream: the resume positions for CONNECT. */
   positions(): Record<string, number> {
     const out: Record<string, number> = {};

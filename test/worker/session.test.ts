@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { createJsonCodec } from '../../src/codec/json-codec.ts';
 import { createJsProtobufCodec } from '../../src/codec/js-protobuf-codec.ts';
-import { systemFrame } from '../../src/codec/frames.ts';
-import { SystemType } from '../../src/codec/frame-types.ts';
+import { payloadFrame, systemFrame } from '../../src/codec/frames.ts';
+import { PayloadType, SystemType } from '../../src/codec/frame-types.ts';
 import type { WorkerEvent } from '../../src/worker/api.ts';
 import { resolveOptions } from '../../src/worker/options.ts';
 import { Racer } from '../../src/worker/racer.ts';
@@ -152,5 +152,23 @@ describe('worker/session (fake clock, scripted transports)', () => {
     expect(() => s.session.send({ payload: new Uint8Array(1), reliable: false })).to.throw(FlareError).with.property('code', 'not_connected');
     expect(s.session.send({ room: 'r' }).state).to.equal('queued');
     expect(s.session.stats().outboxSize).to.equal(1);
+  });
+
+  it('orders live room messages by seq, drops duplicates, and passes requested older history through', async () => {
+    const s = setup(() => server);
+    s.session.trackRoom('lobby', 10);
+    void s.session.connect();
+    await advanceAsync(s.clock, 50);
+    const t = s.made[0]!;
+    const msg = (id: string, seq: number, history = false) =>
+      payloadFrame(PayloadType.MESSAGE, { seq, metadata: history ? { room: 'lobby', history: '1' } : { room: 'lobby' } }, { messageId: id });
+    t.push(msg('m12', 12));
+    t.push(msg('m11', 11));
+    t.push(msg('m11', 11)); // a duplicate
+    t.push(msg('old3', 3, true)); // room.history answer: older than the position
+    await advanceAsync(s.clock, 10);
+    const got = s.events.filter((e) => e.type === 'message').map((e) => (e as { message: { id: string } }).message.id);
+    expect(got).to.deep.equal(['m11', 'm12', 'old3']);
+    expect(s.session.stats().duplicatesDropped).to.equal(1);
   });
 });

@@ -19,7 +19,7 @@ const FRESERVED: u32 = 0xe0;
 const HEADER: usize = 10;
 const TRAILER: usize = 8;
 /** DEFLATE cannot expand by more than 1032:1 (258 bytes from 2 bits). */
-const MAX_RATIO: usize = 1032;
+const MAX_RATIO: u64 = 1032;
 
 /** Worst-case size of gzip() output for `len` input bytes (with slack for the bit writer). */
 export function gzipBound(len: usize): usize {
@@ -90,7 +90,7 @@ export function gunzip(src: usize, len: usize, at: usize, limit: usize): i32 {
   // Size the output from the last ISIZE (exact for one member), within what
   // the input could possibly expand to and within the limit.
   if (len >= HEADER + TRAILER) {
-    const hint = min(min(<usize>load<u32>(end - 4), limit), len * MAX_RATIO);
+    const hint = <usize>min(min(<u64>load<u32>(end - 4), <u64>limit), <u64>len * MAX_RATIO);
     reserveOut(at, at + hint + 512, at + limit + 512);
   }
   let p = src;

@@ -56,7 +56,7 @@ Deno.test('auth: a valid token is accepted and its subject is the user id', asyn
 
 Deno.test('auth: a token that expires during the connection closes it unless refreshed with AUTH', async () => {
   await withServer({ authSecret: SECRET }, async (s) => {
-    const refreshed = await TestClient.connect(s.url, { meta: { token: await token('alice', 2) } });
+    const refreshed = await TestClient.connect(s.url, { meta: { token: await token('alice', 6) } });
     const lapsing = await TestClient.connect(s.url, { meta: { token: await token('bob', 2), device_id: 'b' } });
     refreshed.send(systemFrame(SystemType.AUTH, { metadata: { token: await token('alice', 60) } }));
     const authAck = await refreshed.next((f) => isSystem(f, SystemType.AUTH_ACK));
@@ -64,7 +64,7 @@ Deno.test('auth: a token that expires during the connection closes it unless ref
     // A refresh with a token for another user is refused and changes nothing.
     refreshed.send(systemFrame(SystemType.AUTH, { metadata: { token: await token('mallory', 60) } }));
     assertEquals(meta(await refreshed.next((f) => isSystem(f, SystemType.ERROR)), 'reason'), 'user_mismatch');
-    const closed = await lapsing.waitClosed(6000);
+    const closed = await lapsing.waitClosed(10_000);
     assertEquals(closed.code, 4001);
     assertEquals(meta(await lapsing.next((f) => isSystem(f, SystemType.ERROR)), 'reason'), 'token_expired');
     refreshed.send(systemFrame(SystemType.PING));

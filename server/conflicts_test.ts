@@ -28,7 +28,7 @@ Deno.test('conflicts (pure): who a new connection replaces under each strategy',
 /** Whether a connection got KICKED (a PING round trip settles it for survivors). */
 async function wasKicked(c: TestClient): Promise<boolean> {
   c.send(systemFrame(SystemType.PING));
-  const f = await c.next((x) => isSystem(x, SystemType.KICKED) || isSystem(x, SystemType.PONG), 3000).catch(() => null);
+  const f = await c.next((x) => isSystem(x, SystemType.KICKED) || isSystem(x, SystemType.PONG), 10_000).catch(() => null);
   if (!f || !isSystem(f, SystemType.KICKED)) return false;
   assertEquals(meta(f, 'reason'), 'device_conflict');
   assertEquals((await c.waitClosed()).code, 4002);

@@ -56,33 +56,37 @@ Deno.test('malformed frames get an ERROR and the connection stays open', async (
 });
 
 Deno.test('rate limit: frames over the bucket are dropped with one rate_limited ERROR, and counted', async () => {
-  await withServer({ rateLimitPerSec: 5, rateLimitBurst: 20 }, async (s) => {
+  await withServer({ rateLimitPerSec: 1, rateLimitBurst: 20 }, async (s) => {
     const c = await TestClient.connect(s.url, { format: 'protobuf' });
-    const pings = Array.from({ length: 100 }, ping);
-    c.send(...pings);
+    const t0 = performance.now();
+    c.send(...Array.from({ length: 100 }, ping));
     const err = await c.next((f) => isSystem(f, SystemType.ERROR));
     assertEquals(meta(err, 'code'), 'rate_limited');
     await new Promise((r) => setTimeout(r, 300));
+    // The bucket held 20 and refills at 1/s: however slow this machine is, far fewer than 100 pass.
+    const allowed = 20 + Math.ceil((performance.now() - t0) / 1000) + 1;
     const pongs = c.frames.filter((f) => isSystem(f, SystemType.PONG)).length;
-    assert(pongs >= 15 && pongs <= 22, `${pongs} PONGs for 100 PINGs with a burst of 20`);
-    assert(s.ctx.metrics.value('flare_rate_limited_total') >= 75);
+    assert(pongs >= 15 && pongs <= allowed, `${pongs} PONGs for 100 PINGs (at most ${allowed} allowed)`);
+    assert(s.ctx.metrics.value('flare_rate_limited_total') >= 100 - allowed);
     assertEquals(c.closed, null);
     c.close();
   });
 });
 
-Deno.test('idle timeout closes silent connections (4004); PINGs keep them open', async () => {
-  await withServer({ idleTimeoutMs: 400 }, async (s) => {
+Deno.test('idle timeout closes silent connections (4004); active ones stay', async () => {
+  await withServer({ idleTimeoutMs: 60_000 }, async (s) => {
     const silent = await TestClient.connect(s.url);
-    const chatty = await TestClient.connect(s.url, { meta: { device_id: 'chatty' } });
-    const keepAlive = setInterval(() => chatty.send(ping()), 100);
-    try {
-      assertEquals((await silent.waitClosed(3000)).code, 4004);
-      assertEquals(chatty.closed, null);
-    } finally {
-      clearInterval(keepAlive);
-      chatty.close();
-    }
+    const active = await TestClient.connect(s.url, { meta: { device_id: 'active' } });
+    active.send(ping());
+    await active.next((f) => isSystem(f, SystemType.PONG));
+    // Age the silent one past the timeout instead of waiting a minute, then run the sweeper.
+    s.ctx.hub.sessions.get(silent.connectionId)!.lastActivity -= 61_000;
+    s.ctx.hub.sweep();
+    assertEquals((await silent.waitClosed()).code, 4004);
+    active.send(ping());
+    await active.next((f) => isSystem(f, SystemType.PONG));
+    assertEquals(active.closed, null);
+    active.close();
   });
 });
 

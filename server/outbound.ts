@@ -55,6 +55,11 @@ export class Outbound {
   /** Queues an encoded frame; 'overflow' means the caller should close the connection. */
   push(bytes: Uint8Array, droppable: boolean): PushResult {
     if (this.#closed) return 'dropped';
+    // One frame per WebSocket message and nothing waiting: no coalescing to gain, write at once.
+    if (this.#open && !this.batch && this.link.transport === 'websocket' && this.#queue.length === 0 && this.link.backlog < LINK_HIGH_WATER) {
+      this.#write([bytes]);
+      return 'queued';
+    }
     const r = this.#queue.push(bytes, droppable, (n) => this.metrics.inc('flare_send_queue_drops_total', { what: 'best_effort' }, n));
     if (r === 'dropped') this.metrics.inc('flare_send_queue_drops_total', { what: 'best_effort' });
     else if (r === 'queued') this.#schedule();

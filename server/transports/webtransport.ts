@@ -146,8 +146,17 @@ export class WebTransportServer {
     }
     void this.#echoDatagrams(wt);
     const reader = wt.incomingBidirectionalStreams.getReader();
-    const first = await reader.read();
-    if (first.done) return;
+    // A client that never opens its stream is closed after the handshake timeout.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const first = await Promise.race([
+      reader.read(),
+      new Promise<null>((r) => (timer = setTimeout(() => r(null), this.ctx.config.handshakeTimeoutMs))),
+    ]);
+    clearTimeout(timer);
+    if (!first || first.done) {
+      wt.close({ closeCode: CloseCode.HANDSHAKE_TIMEOUT, reason: 'no stream opened' });
+      return;
+    }
     reader.releaseLock();
     // Further bidirectional streams are not part of the protocol: refuse them.
     void (async () => {
@@ -189,7 +198,7 @@ export class WebTransportServer {
     } catch {
       // stream reset by the peer
     }
-    session.closed(CloseCode.NORMAL, 'stream closed');
+    session.close(CloseCode.NORMAL, 'stream closed');
   }
 
   async #echoDatagrams(wt: ServerWebTransport): Promise<void> {

@@ -508,11 +508,6 @@ export class Session {
     if (this.#rpc.take(frame)) return;
     const inbound = toInbound(frame, link.kind);
     if (!inbound) return;
-    const { stream, message } = inbound;
-    if (message.history && stream !== null && message.seq <= (this.#inbox.position(stream) ?? -1)) {
-      // Older history the app asked for (room.history): not part of the live order, delivered as is.
-      return this.#deliver([inbound]);
-    }
     const ready = this.#inbox.push({ id: inbound.message.id, stream: inbound.stream, seq: inbound.message.seq, value: inbound, history: inbound.message.history }, this.#clock.now());
     this.#deliver(ready);
     if (this.#inbox.nextWakeAt() !== null) this.#sender.wake();

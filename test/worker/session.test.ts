@@ -171,4 +171,26 @@ describe('worker/session (fake clock, scripted transports)', () => {
     expect(got).to.deep.equal(['m11', 'm12', 'old3']);
     expect(s.session.stats().duplicatesDropped).to.equal(1);
   });
+
+  it('drops a resume replay that overlaps what was already delivered (history at or below the position)', async () => {
+    const s = setup(() => server);
+    s.session.trackRoom('lobby', 10);
+    void s.session.connect();
+    await advanceAsync(s.clock, 50);
+    const t = s.made[0]!;
+    const msg = (id: string, seq: number, history = false) =>
+      payloadFrame(PayloadType.MESSAGE, { seq, metadata: history ? { room: 'lobby', history: '1' } : { room: 'lobby' } }, { messageId: id });
+    t.push(msg('m11', 11));
+    t.push(msg('m12', 12));
+    // A migration's new link replays from the position it sent in CONNECT (10) while the old link delivered 11 and 12.
+    t.push(msg('m11', 11, true));
+    t.push(msg('m12', 12, true));
+    t.push(msg('m13', 13, true));
+    t.push(msg('old3', 3, true));
+    t.push(msg('old3', 3, true));
+    await advanceAsync(s.clock, 10);
+    const got = s.events.filter((e) => e.type === 'message').map((e) => (e as { message: { id: string } }).message.id);
+    expect(got).to.deep.equal(['m11', 'm12', 'm13', 'old3']);
+    expect(s.session.stats().duplicatesDropped).to.equal(3);
+  });
 });

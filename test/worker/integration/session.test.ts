@@ -70,14 +70,29 @@ describe('worker integration: session', function () {
   });
 
   it('turns bad frames from the server into error events and keeps the connection', async () => {
-    const h = await Harness.create({ userId: `bad-${uid()}` }, null, { wrapTransport: (t) => new CuttableTransport(t) });
+    const h = await Harness.create({ userId: `bad-${uid()}`, compression: ['none'] }, null, { wrapTransport: (t) => new CuttableTransport(t) });
     open.push(h);
     await h.engine.connect();
+    expect(h.of('connected')[0]!.compression).to.equal('none');
     const t = CuttableTransport.live.at(-1)!;
     t.inject(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x0f]), new Uint8Array([0x0a, 0x80]));
     await h.until(() => h.of('error').length >= 2, 5000, 'two error events');
     const codes = h.of('error').map((e) => e.error.code);
     expect(codes.every((c) => c === 'malformed_frame' || c === 'truncated')).to.equal(true, codes.join());
+    expect(h.engine.stats().state).to.equal('connected');
+    expect(await h.rpc('time')).to.have.property('now');
+  });
+
+  it('turns undecompressable frames into error events and keeps the connection (lz4 negotiated)', async () => {
+    const h = await Harness.create({ userId: `badz-${uid()}`, compression: ['lz4'] }, null, { wrapTransport: (t) => new CuttableTransport(t) });
+    open.push(h);
+    await h.engine.connect();
+    expect(h.of('connected')[0]!.compression).to.equal('lz4');
+    const t = CuttableTransport.live.at(-1)!;
+    t.inject(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x0f]), new Uint8Array([0x0a, 0x80]));
+    await h.until(() => h.of('error').length >= 2, 5000, 'two error events');
+    const codes = h.of('error').map((e) => e.error.code);
+    expect(codes.every((c) => c === 'decompression_failed' || c === 'decompressed_too_large')).to.equal(true, codes.join());
     expect(h.engine.stats().state).to.equal('connected');
     expect(await h.rpc('time')).to.have.property('now');
   });

@@ -124,6 +124,11 @@ Deno.test('batching: CONNECT batch=1 gets batch=1, then several frames share one
     c.send(...pings); // one message with three length-prefixed frames
     const pongs = await c.collect((f) => isSystem(f, SystemType.PONG), 3);
     assertEquals(pongs.map((p) => meta(p, 'ping_id')), pings.map((p) => p.messageId));
+    // A batch whose length prefixes do not add up is an ERROR; the connection stays.
+    c.sendRaw(new Uint8Array([0, 0, 0, 9, 1, 2, 3]));
+    assertEquals(meta(await c.next((f) => isSystem(f, SystemType.ERROR)), 'code'), 'malformed_frame');
+    c.send(systemFrame(SystemType.PING));
+    await c.next((f) => isSystem(f, SystemType.PONG));
     c.close();
     // Without batch=1 there is no batching.
     const plain = await TestClient.connect(s.url);

@@ -9,13 +9,16 @@ import type { CallMedia } from '../../sdk/call/call-signals.ts';
 import { PageStatusTracker } from '../../sdk/call/page-status.ts';
 import { DeviceHealth } from '../../sdk/device/device-health.ts';
 import { createClientFromAttributes } from '../client-factory.ts';
-import { LocalizeController, type Messages } from '../i18n.ts';
+import { LocalizeController, registerMessages, type Messages } from '../i18n.ts';
 import themeStyles from '../theme.styles.ts';
 import styles from './flare-call.styles.ts';
-import './call-messages.ts';
+import { callMessages } from './call-messages.ts';
 import { callControllerFromClient } from './client-call-controller.ts';
 import { renderControls } from './call-controls.ts';
 import { renderCallPanel } from './call-panel.ts';
+
+registerMessages('en', callMessages.en);
+registerMessages('zh-CN', callMessages['zh-CN']);
 
 /** `detail` of the user-intent events (`flare-call-start`, `-accept`, `-decline`, `-hangup`). */
 export interface CallIntentDetail {

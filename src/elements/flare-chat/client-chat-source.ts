@@ -71,7 +71,12 @@ export class ClientChatSource implements ChatSource {
   readonly typing = computed(() => [...this.#typing.get().keys()]);
   readonly status: Signal.Computed<ChatConnectionStatus> = computed(() => this.#client.state.status.get());
   readonly protocol = computed(() => this.#client.state.protocol.get());
-  readonly rttMs = computed(() => this.#client.state.rtt.get());
+  /** The last heartbeat's round trip, else the scorer's smoothed RTT of the transport in use. */
+  readonly rttMs = computed(() => {
+    const state = this.#client.state;
+    const protocol = state.protocol.get();
+    return state.rtt.get() ?? (protocol ? (state.metrics.get()[protocol]?.rttMs ?? null) : null);
+  });
   readonly hasMore = computed(() => this.#hasMore.get());
 
   constructor(client: FlareClient, options: ClientChatOptions) {

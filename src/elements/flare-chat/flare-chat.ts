@@ -2,16 +2,19 @@ import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { SignalWatcher } from '@lit-labs/signals';
 import type { FlareClient } from '../../sdk/client.ts';
-import { LocalizeController, type Messages } from '../i18n.ts';
+import { LocalizeController, registerMessages, type Messages } from '../i18n.ts';
 import { createClientFromAttributes } from '../client-factory.ts';
 import themeStyles from '../theme.styles.ts';
 import styles from './flare-chat.styles.ts';
-import './chat-messages.ts';
+import { chatMessages } from './chat-messages.ts';
 import type { ChatMessage, ChatSource } from './chat-source.ts';
 import { chatSourceFromClient } from './client-chat-source.ts';
 import { renderMessage } from './message-view.ts';
 import { renderBadge, renderBanner, renderPresence, typingText } from './chat-parts.ts';
 import { VirtualList } from './virtual-list.ts';
+
+registerMessages('en', chatMessages.en);
+registerMessages('zh-CN', chatMessages['zh-CN']);
 
 /** `detail` of `flare-chat-send`. */
 export interface ChatSendDetail {

@@ -107,8 +107,11 @@ interface GzipExports {
   gzipDecompressBatch(src: number, len: number, limit: number): number;
 }
 
-/** Calls moving more than this give their WASM buffers back afterwards. */
-const KEEP_SCRATCH = 1 << 20;
+/**
+ * Calls moving more than this give their WASM buffers back afterwards (the
+ * module itself shrinks buffers past 4 MiB once smaller messages follow).
+ */
+const KEEP_SCRATCH = 4 << 20;
 const PREFIX = 4;
 
 class WasmGzip implements GzipCodec {

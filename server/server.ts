@@ -105,14 +105,22 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
 
   const handler = createHttpHandler({ ctx, certHash: () => certs.identity.sha256Hex, closing: () => closing });
   const tls = config.httpTls ? { cert: identity.cert, key: identity.key } : {};
-  const http = Deno.serve({ port: config.port, hostname: config.hostname, ...tls, onListen: () => {} }, handler);
-  const port = (http.addr as Deno.NetAddr).port;
-  try {
-    wt.start(config.hostname, port, identity);
-  } catch (e) {
-    await http.shutdown();
-    throw new Error(`cannot bind UDP port ${port} for WebTransport: ${(e as Error).message}`);
+  // TCP first; then the same number on UDP. With port 0 the number the OS picked for TCP may be
+  // taken on UDP: try another few.
+  let http: Deno.HttpServer<Deno.NetAddr> | null = null;
+  let port = 0;
+  for (let attempt = 0; !http; attempt++) {
+    const candidate = Deno.serve({ port: config.port, hostname: config.hostname, ...tls, onListen: () => {} }, handler);
+    port = candidate.addr.port;
+    try {
+      wt.start(config.hostname, port, identity);
+      http = candidate;
+    } catch (e) {
+      await candidate.shutdown();
+      if (config.port !== 0 || attempt >= 5) throw new Error(`cannot bind UDP port ${port} for WebTransport: ${(e as Error).message}`);
+    }
   }
+  const listening = http;
 
   const url = `${config.httpTls ? 'https' : 'http'}://${loopbackHost(config.hostname)}:${port}`;
   log.info('listening', {
@@ -147,7 +155,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         await userRpc.stop();
         await hub.stop();
         wt.close();
-        await http.shutdown();
+        await listening.shutdown();
         await broker.close();
         log.info('stopped');
       })();

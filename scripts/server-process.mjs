@@ -2,6 +2,7 @@
 // free port, waits for /health, and returns its addresses for tests and benches.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { denoPath } from './deno-path.mjs';
 
 /** Asks the OS for a free TCP port (the server uses the same number on UDP). */
 export function freePort() {
@@ -21,7 +22,7 @@ export function freePort() {
  */
 export async function startServer(opts = {}) {
   const port = opts.port ?? (await freePort());
-  const child = spawn('npx', ['deno', 'run', '--unstable-net', '-A', 'server/main.ts', '--port', String(port), ...(opts.args ?? [])], {
+  const child = spawn(denoPath(), ['run', '--unstable-net', '-A', 'server/main.ts', '--port', String(port), ...(opts.args ?? [])], {
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...process.env, ...(opts.env ?? {}) },
     detached: true,

@@ -6,7 +6,7 @@ import type { FlareClient } from '../../sdk/client.ts';
 import type { CallTransition } from '../../sdk/call/call-state-manager.ts';
 import { CallStatus, PageStatus } from '../../sdk/call/call-types.ts';
 import type { CallMedia } from '../../sdk/call/call-signals.ts';
-import { PageStatusTracker } from '../../sdk/call/page-status.ts';
+import { pageStatusOf, PageStatusTracker } from '../../sdk/call/page-status.ts';
 import { DeviceHealth } from '../../sdk/device/device-health.ts';
 import { createClientFromAttributes } from '../client-factory.ts';
 import { LocalizeController, registerMessages, type Messages } from '../i18n.ts';
@@ -204,7 +204,13 @@ export class FlareCall extends SignalWatcher(LitElement) {
     const call = this.call;
     if (!call || this.#off.length) return;
     this.#tracker = new PageStatusTracker(call.state);
+    // Picture-in-picture events are not composed: the document never sees those of our shadow videos.
+    const pip = () => call.state.setPageStatus(pageStatusOf(document));
+    for (const type of ['enterpictureinpicture', 'leavepictureinpicture']) this.renderRoot.addEventListener(type, pip, true);
     this.#off.push(
+      () => {
+        for (const type of ['enterpictureinpicture', 'leavepictureinpicture']) this.renderRoot.removeEventListener(type, pip, true);
+      },
       this.#tracker.attach(),
       call.state.onTransition((t) => this.#onTransition(t)),
       call.signalling.on('incoming', (c) =>

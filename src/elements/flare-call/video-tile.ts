@@ -4,6 +4,7 @@
  */
 import { html, nothing } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
+import { live } from 'lit/directives/live.js';
 import type { NetworkQuality } from '../../sdk/call/call-types.ts';
 
 type Translate = (key: string, params?: Record<string, string | number>) => string;
@@ -40,7 +41,11 @@ export function renderQuality(quality: NetworkQuality | null, t: Translate) {
   </span>`;
 }
 
-/** One tile. */
+/**
+ * One tile. The stream is bound with `live()`: Lit re-sets object-valued properties on every render,
+ * and assigning `srcObject` (even the same stream) restarts the video's load, a visible flicker on
+ * every statistics tick.
+ */
 export function renderTile(view: TileView, t: Translate) {
   const showVideo = !!view.stream && view.videoEnabled && (view.local ? view.stream.getVideoTracks().length > 0 : true);
   const initial = view.label.trim().charAt(0).toUpperCase() || '?';
@@ -56,7 +61,7 @@ export function renderTile(view: TileView, t: Translate) {
           html`<video
             part="video"
             class=${showVideo ? '' : 'hidden'}
-            .srcObject=${view.stream}
+            .srcObject=${live(view.stream)}
             .muted=${view.local}
             autoplay
             playsinline

@@ -18,8 +18,18 @@ export interface SessionOptions {
   websocketUrl?: string;
   /** Explicit WebTransport URL (default `https://host:port/wt`). */
   webTransportUrl?: string;
-  /** SHA-256 (hex) of a self-signed server certificate, for WebTransport. */
+  /**
+   * SHA-256 (hex) of a self-signed server certificate, for WebTransport; or
+   * `'auto'`: fetched from `certHashUrl` before the first WebTransport dial.
+   */
   certHash?: string | null;
+  /**
+   * Where the certificate hash is served as hex text (default
+   * `<url>/cert-hash` with `certHash: 'auto'`, else none). When set, the hash
+   * is fetched again after a failed WebTransport dial, before the next one: a
+   * development server makes a new certificate at every start.
+   */
+  certHashUrl?: string | null;
   /** Transports to race (default both). */
   transports?: TransportKind[];
   /** Preferred transport when scores are close (default webtransport). */

@@ -11,6 +11,7 @@ import { ErrorCode, FlareError } from '../codec/errors.ts';
 import { ExtCommand } from '../protocol/extensions.ts';
 import type { ConnectionStats, EventSink, FlareWorkerApi, OutboundMessage, PageSignal, RemoteTokenProvider, SendReceipt, SessionOptions, WorkerEvent } from './api.ts';
 import { systemClock, type Clock } from './clock.ts';
+import { FetchedCertHash } from './cert-hash.ts';
 import { EventBatcher } from './event-batcher.ts';
 import type { LinkCodecs } from './link.ts';
 import { resolveOptions } from './options.ts';
@@ -59,6 +60,8 @@ export function createEngine(deps: EngineDeps = {}): FlareWorkerApi & { close():
           store = null; // private mode and the like: the outbox lives in memory only
         }
       }
+      // One source for every WebTransport dial of this engine: a fetched hash serves the next dials too.
+      const certHashSource = o.certHashUrl ? new FetchedCertHash({ url: o.certHashUrl, initial: o.certHash }) : null;
       session = new Session(
         { ...o, compression: offered },
         {
@@ -67,7 +70,7 @@ export function createEngine(deps: EngineDeps = {}): FlareWorkerApi & { close():
           createTransport: (kind: TransportKind) => {
             const t: Transport =
               kind === 'webtransport'
-                ? new WebTransportTransport(o.webTransportUrl, { certHash: o.certHash, createDeframer: () => createDeframer({ wasm: loaded.wasm }) })
+                ? new WebTransportTransport(o.webTransportUrl, { certHash: o.certHash, certHashSource, createDeframer: () => createDeframer({ wasm: loaded.wasm }) })
                 : new WebSocketTransport(o.websocketUrl);
             return deps.wrapTransport ? deps.wrapTransport(t) : t;
           },

@@ -41,9 +41,12 @@ export const SESSION_DEFAULTS = {
 } as const;
 
 /** Options with every default applied and URLs resolved. */
-export type ResolvedOptions = Required<Omit<SessionOptions, 'userId' | 'model' | 'appVersion' | 'systemVersion' | 'conflictStrategy' | 'presence' | 'compression' | 'certHash'>> &
+export type ResolvedOptions = Required<Omit<SessionOptions, 'userId' | 'model' | 'appVersion' | 'systemVersion' | 'conflictStrategy' | 'presence' | 'compression' | 'certHash' | 'certHashUrl'>> &
   Pick<SessionOptions, 'userId' | 'model' | 'appVersion' | 'systemVersion' | 'conflictStrategy' | 'presence' | 'compression'> & {
+    /** A known hash (null: none, or fetched from `certHashUrl`). */
     certHash: string | null;
+    /** Where to fetch the hash before a WebTransport dial after a failed one (null: never). */
+    certHashUrl: string | null;
     healthyScore: number;
     migrationDrainMs: number;
   };
@@ -63,7 +66,8 @@ export function resolveOptions(o: SessionOptions, randomId: () => string): Resol
     websocketUrl: o.websocketUrl ?? ends.websocket,
     webTransportUrl: o.webTransportUrl ?? ends.webtransport,
     deviceId: o.deviceId ?? `web-${randomId()}`,
-    certHash: o.certHash ?? null,
+    certHash: o.certHash === 'auto' ? null : (o.certHash ?? null),
+    certHashUrl: o.certHashUrl ?? (o.certHash === 'auto' ? new URL('/cert-hash', o.url).href : null),
   } as ResolvedOptions;
   for (const k of ['connectTimeoutMs', 'handshakeTimeoutMs', 'heartbeatIntervalMs', 'heartbeatTimeoutMs', 'heartbeatPongTimeoutMs', 'switchCheckIntervalMs', 'resendAfterMs'] as const) {
     if (!(r[k] > 0)) throw new FlareError(ErrorCode.INVALID_ARGUMENT, `options.${k} must be > 0`, { details: { option: k, value: r[k] } });

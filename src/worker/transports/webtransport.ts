@@ -10,12 +10,19 @@
 import type { StreamDeframer } from '../../codec/codec.ts';
 import { ErrorCode, FlareError } from '../../codec/errors.ts';
 import { JsStreamDeframer, packFrames } from '../../codec/js-stream-framing.ts';
+import type { CertHashSource } from '../cert-hash.ts';
 import { TransportCloseCode, hexToBytes, type Transport, type TransportCloseInfo, type TransportHandlers } from '../transport.ts';
 
 /** Options of the WebTransport transport. */
 export interface WebTransportTransportOptions {
   /** SHA-256 of the server certificate, hex (for self-signed development certificates). */
   certHash?: string | null;
+  /**
+   * Where the hash comes from instead, kept current (cert-hash.ts): asked
+   * before the dial, told when the dial failed, so that a development server
+   * restarted with a new certificate is reached again.
+   */
+  certHashSource?: CertHashSource | null;
   /** Makes the stream deframer (default the JavaScript one; the WASM one plugs in here). */
   createDeframer?: () => StreamDeframer;
   /** The WebTransport constructor (default globalThis.WebTransport); injected by tests. */
@@ -27,6 +34,7 @@ export class WebTransportTransport implements Transport {
   readonly url: string;
   readonly #options: WebTransportTransportOptions;
   #wt: WebTransport | null = null;
+  #opened = false;
   #writer: WritableStreamDefaultWriter<Uint8Array> | null = null;
   #dgWriter: WritableStreamDefaultWriter<Uint8Array> | null = null;
   #handlers: TransportHandlers | null = null;
@@ -58,16 +66,21 @@ export class WebTransportTransport implements Transport {
   }
 
   async open(handlers: TransportHandlers, signal?: AbortSignal): Promise<void> {
-    if (this.#wt) throw new FlareError(ErrorCode.INVALID_STATE, 'transport already opened');
+    if (this.#opened) throw new FlareError(ErrorCode.INVALID_STATE, 'transport already opened');
+    this.#opened = true;
     const Impl = this.#options.WebTransportImpl ?? globalThis.WebTransport;
     if (typeof Impl !== 'function') throw new FlareError(ErrorCode.TRANSPORT_UNAVAILABLE, 'WebTransport is not available in this browser');
     if (signal?.aborted) throw aborted(signal);
+    const source = this.#options.certHashSource ?? null;
+    const hash = source ? await source.forDial(signal) : (this.#options.certHash ?? null);
+    if (signal?.aborted) throw aborted(signal);
     const init: WebTransportOptions = {};
-    if (this.#options.certHash) init.serverCertificateHashes = [{ algorithm: 'sha-256', value: hexToBytes(this.#options.certHash) }];
+    if (hash) init.serverCertificateHashes = [{ algorithm: 'sha-256', value: hexToBytes(hash) }];
     let wt: WebTransport;
     try {
       wt = new Impl(this.url, init);
     } catch (cause) {
+      source?.dialFailed(hash);
       throw new FlareError(ErrorCode.TRANSPORT_UNAVAILABLE, `cannot open WebTransport ${this.url}`, { cause });
     }
     this.#wt = wt;
@@ -85,6 +98,8 @@ export class WebTransportTransport implements Transport {
       } catch {
         // already closed
       }
+      // Any failure may be a certificate the server replaced (browsers do not say which); an abandoned dial is none.
+      if (!signal?.aborted || FlareError.is(signal.reason, ErrorCode.CONNECT_TIMEOUT)) source?.dialFailed(hash);
       if (signal?.aborted) throw aborted(signal);
       throw new FlareError(ErrorCode.TRANSPORT_UNAVAILABLE, `WebTransport ${this.url} did not connect`, { cause });
     } finally {

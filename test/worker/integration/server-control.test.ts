@@ -54,6 +54,34 @@ describe('worker integration: servers that die and servers that check tokens', f
     expect(pub.engine.stats().state).to.equal('connected');
   });
 
+  it("reaches a development server restarted with a new certificate over WebTransport again (certHash 'auto', certHashUrl)", async () => {
+    let srv = await startServer();
+    servers.push(srv);
+    const wtOnly = { transports: ['webtransport' as const], ...fastRetry };
+    const auto = await Harness.create({ url: srv.url, certHash: 'auto', userId: 'cert-auto', ...wtOnly });
+    const withUrl = await Harness.create({ url: srv.url, certHash: srv.certHash, certHashUrl: `${srv.url}/cert-hash`, userId: 'cert-url', ...wtOnly });
+    open.push(auto, withUrl);
+    await Promise.all([auto.engine.connect(), withUrl.engine.connect()]);
+    expect(auto.of('connected')[0]!.transport).to.equal('webtransport');
+    const oldHash = srv.certHash;
+    srv = await restartServer(srv);
+    expect(srv.certHash).to.not.equal(oldHash);
+    for (const h of [auto, withUrl]) {
+      await h.until(() => h.of('connected').length >= 2, 30_000, 'connected again');
+      expect(h.of('connected')[1]).to.deep.include({ transport: 'webtransport', reconnected: true });
+      expect(await h.rpc('time')).to.have.property('now');
+    }
+    // The old hash alone no longer reaches the server: without the refetch the clients above would not be back.
+    const pinned = await Harness.create({ url: srv.url, certHash: oldHash, userId: 'cert-pinned', ...wtOnly, autoReconnect: false });
+    open.push(pinned);
+    try {
+      await pinned.engine.connect();
+      expect.fail('connected with the old certificate hash');
+    } catch (e) {
+      expect((e as { code: string }).code).to.equal('transport_unavailable');
+    }
+  });
+
   describe('with authentication on', () => {
     const SECRET = 'test-secret-' + uid();
     let srv: ControlledServer;

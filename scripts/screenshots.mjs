@@ -106,6 +106,13 @@ try {
   await until(alice, 'measured call quality', () => document.querySelector('flare-call').shadowRoot.querySelector('[part~="quality"]:not([data-level="0"])'));
   await shot(alice, 'flare-call', 'flare-call');
   await until(alice, 'connection figures', () => document.querySelector('#figures dd') && document.querySelectorAll('#events li').length > 0);
+  // Move the shared connection to the other transport live: the panel logs the switch, the chat keeps going.
+  const before = await alice.evaluate(() => document.querySelector('flare-chat').chat.protocol.get());
+  const other = before === 'websocket' ? 'webtransport' : 'websocket';
+  await alice.evaluate((kind) => document.querySelector(`[data-switch="${kind}"]`).click(), other);
+  await until(alice, `the switch to ${other}`, (kind) => document.querySelector('flare-chat').chat.protocol.get() === kind && [...document.querySelectorAll('#events li')].some((li) => li.textContent.includes('switched')), other);
+  await say(alice, `Still here after the switch to ${other}.`);
+  await until(bob, 'the message after the switch', () => document.querySelector('flare-chat').chat.messages.get().some((m) => m.text.startsWith('Still here')));
   await shot(alice, '#connection', 'connection-panel');
   await alice.evaluate(() => window.scrollTo(0, 0));
   await alice.screenshot({ path: `${OUT}/demo.png`, fullPage: true });

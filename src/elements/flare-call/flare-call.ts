@@ -7,7 +7,6 @@ import type { CallTransition } from '../../sdk/call/call-state-manager.ts';
 import { CallStatus, PageStatus } from '../../sdk/call/call-types.ts';
 import type { CallMedia } from '../../sdk/call/call-signals.ts';
 import { pageStatusOf, PageStatusTracker } from '../../sdk/call/page-status.ts';
-import { DeviceHealth } from '../../sdk/device/device-health.ts';
 import { createClientFromAttributes } from '../client-factory.ts';
 import { LocalizeController, registerMessages, type Messages } from '../i18n.ts';
 import themeStyles from '../theme.styles.ts';
@@ -16,6 +15,7 @@ import { callMessages } from './call-messages.ts';
 import { callControllerFromClient } from './client-call-controller.ts';
 import { renderControls } from './call-controls.ts';
 import { renderCallPanel } from './call-panel.ts';
+import { DevicePanel } from './device-panel.ts';
 
 registerMessages('en', callMessages.en);
 registerMessages('zh-CN', callMessages['zh-CN']);
@@ -80,8 +80,6 @@ export class FlareCall extends SignalWatcher(LitElement) {
   @property({ attribute: false }) strings: Partial<Messages> = {};
 
   @state() private ownController: CallController | null = null;
-  @state() private devicesOpen = false;
-  @state() private devices: { cameras: MediaDeviceInfo[]; microphones: MediaDeviceInfo[] } = { cameras: [], microphones: [] };
   @state() private dialValue = '';
 
   readonly #i18n = new LocalizeController(this);
@@ -91,7 +89,7 @@ export class FlareCall extends SignalWatcher(LitElement) {
   #lastPeer = '';
   #inCallSince = 0;
   #clock: ReturnType<typeof setInterval> | null = null;
-  #unwatchDevices: (() => void) | null = null;
+  readonly #devices = new DevicePanel(this);
   /** The client made from the attributes (closed with the element). */
   #ownClient: unknown = null;
 
@@ -162,7 +160,6 @@ export class FlareCall extends SignalWatcher(LitElement) {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#unwire();
-    this.#closeDevices();
     this.#dropOwn();
   }
 
@@ -232,8 +229,7 @@ export class FlareCall extends SignalWatcher(LitElement) {
     }
     if (t.to === CallStatus.Ended || t.to === CallStatus.Failed) {
       this.#stopClock();
-      this.devicesOpen = false;
-      this.#closeDevices();
+      this.#devices.close();
       if (this.minimized) this.minimized = false;
       if (document.pictureInPictureElement && this.renderRoot.contains(document.pictureInPictureElement)) void document.exitPictureInPicture().catch(() => {});
     }
@@ -247,21 +243,6 @@ export class FlareCall extends SignalWatcher(LitElement) {
 
   #intent(type: string, detail: CallIntentDetail): boolean {
     return this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true, cancelable: true }));
-  }
-
-  async #toggleDevices(): Promise<void> {
-    this.devicesOpen = !this.devicesOpen;
-    if (!this.devicesOpen) return this.#closeDevices();
-    const health = new DeviceHealth();
-    const apply = (lists: { videoInput: MediaDeviceInfo[]; audioInput: MediaDeviceInfo[] }) =>
-      (this.devices = { cameras: lists.videoInput, microphones: lists.audioInput });
-    apply(await health.listDevices());
-    this.#unwatchDevices = health.watchDevices(apply);
-  }
-
-  #closeDevices(): void {
-    this.#unwatchDevices?.();
-    this.#unwatchDevices = null;
   }
 
   #duration(): string {
@@ -320,9 +301,9 @@ export class FlareCall extends SignalWatcher(LitElement) {
       micMuted: !local.audioEnabled,
       cameraOff: !local.videoEnabled,
       video: call.signalling.current.get()?.media.video ?? true,
-      devicesOpen: this.devicesOpen,
-      cameras: this.devices.cameras,
-      microphones: this.devices.microphones,
+      devicesOpen: this.#devices.open,
+      cameras: this.#devices.cameras,
+      microphones: this.#devices.microphones,
       currentCamera: stream?.getVideoTracks()[0]?.getSettings().deviceId ?? '',
       currentMicrophone: stream?.getAudioTracks()[0]?.getSettings().deviceId ?? '',
       fullscreen: pageStatus === PageStatus.Fullscreen,
@@ -331,7 +312,7 @@ export class FlareCall extends SignalWatcher(LitElement) {
       minimized: this.minimized,
       toggleMic: () => void this.toggleMicrophone(),
       toggleCamera: () => void this.toggleCamera(),
-      toggleDevices: () => void this.#toggleDevices(),
+      toggleDevices: () => void this.#devices.toggle(),
       chooseDevice: (kind, id) => void call.switchDevice(kind, id),
       toggleFullscreen: () => void this.toggleFullscreen().catch(() => {}),
       togglePip: () => void this.togglePictureInPicture().catch(() => {}),

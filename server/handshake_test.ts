@@ -94,10 +94,39 @@ Deno.test('lenient before NEGOTIATION_READY, strict after it', async () => {
   });
 });
 
+Deno.test('a PING before CONNECT gets a PONG in its own format (transport probes), not an ERROR', async () => {
+  await withServer({}, async (s) => {
+    for (const transport of ['websocket', 'webtransport'] as const) {
+      for (const format of ['json', 'protobuf'] as const) {
+        const c = await TestClient.open(s.url, { transport, certHash: s.certHash() });
+        const codec = createFrameCodec({ format });
+        const ping = systemFrame(SystemType.PING);
+        c.sendRaw(codec.encode(ping));
+        // The test client reads unnegotiated frames as JSON: a protobuf PONG lands in `undecodable`.
+        let pong;
+        if (format === 'json') pong = await c.next((f) => isSystem(f, SystemType.PONG));
+        else {
+          for (let i = 0; !c.undecodable.length && i < 1000; i++) await new Promise((r) => setTimeout(r, 5));
+          pong = codec.decode(c.undecodable.shift()!);
+          assert(isSystem(pong, SystemType.PONG), `${transport}/${format}: a PONG`);
+        }
+        assertEquals(meta(pong, 'ping_id'), ping.messageId, `${transport}/${format}: ping_id`);
+        assert(pong.timestamp > 0, 'the server clock');
+        // Still before the handshake: a CONNECT afterwards works as usual.
+        const ack = await c.handshake({ meta: { user_id: 'prober', device_id: `${transport}-${format}` } });
+        assert(isSystem(ack, SystemType.CONNECT_ACK), `${transport}/${format}: CONNECT_ACK after the probe`);
+        c.close();
+        await c.waitClosed();
+      }
+    }
+    assertEquals(s.ctx.metrics.value('flare_errors_total', { code: 'handshake_failed' }), 0, 'a probe is not an error');
+  });
+});
+
 Deno.test('a first frame that is not CONNECT gets an ERROR; a CONNECT after it still works', async () => {
   await withServer({}, async (s) => {
     const c = await TestClient.open(s.url);
-    c.sendRaw(createFrameCodec({ format: 'json' }).encode(systemFrame(SystemType.PING)));
+    c.sendRaw(createFrameCodec({ format: 'json' }).encode(systemFrame(SystemType.NEGOTIATION_READY)));
     assertEquals(meta(await c.next((f) => isSystem(f, SystemType.ERROR)), 'code'), 'handshake_failed');
     c.sendRaw(encoder.encode('{"not":"a frame"'));
     assertEquals(meta(await c.next((f) => isSystem(f, SystemType.ERROR)), 'code'), 'malformed_frame');

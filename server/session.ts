@@ -6,13 +6,14 @@
  */
 import { ErrorCode, FlareError } from '../src/codec/errors.ts';
 import { SystemType, type Frame } from '../src/codec/frame-types.ts';
+import type { FrameCodec } from '../src/codec/codec.ts';
 import { CloseReason } from '../src/protocol/extensions.ts';
 import { BadConnect, connectAck, negotiate, readConnect, type ConnectRequest } from './handshake.ts';
-import { errorFrame, goingAwayFrame, kickedFrame } from './frames.ts';
+import { errorFrame, goingAwayFrame, kickedFrame, pongFrame } from './frames.ts';
 import { CloseCode, type Link, type LinkHandler } from './link.ts';
 import type { ServerContext } from './context.ts';
 import type { Logger } from './log.ts';
-import { decodeLenient, SharedFrame, Wire } from './wire.ts';
+import { decodeLenient, decodeLenientWith, SharedFrame, Wire } from './wire.ts';
 import { LINK_HIGH_WATER, Outbound } from './outbound.ts';
 import { TokenBucket } from './rate-limit.ts';
 import { RpcEndpoint } from './rpc.ts';
@@ -170,10 +171,17 @@ export class Session implements LinkHandler {
 
   #onFirstFrame(bytes: Uint8Array): void {
     let frame: Frame;
+    let codec: FrameCodec;
     try {
-      frame = decodeLenient(this.ctx.codecs, bytes, this.ctx.config.maxFrameBytes);
+      ({ frame, codec } = decodeLenientWith(this.ctx.codecs, bytes, this.ctx.config.maxFrameBytes));
     } catch (e) {
       return this.#malformed(e);
+    }
+    const c = frame.command;
+    if (c?.case === 'system' && c.value.type === SystemType.PING) {
+      // Clients probe a fresh transport with PINGs before CONNECT: answer in the PING's format, uncompressed.
+      this.#writeNow(codec.encode(pongFrame(frame, Date.now())));
+      return;
     }
     let req: ConnectRequest;
     try {

@@ -58,6 +58,11 @@ const GZIP_MAGIC_1 = 0x8b;
  * magic. This is flare-core's leniency before NEGOTIATION_READY.
  */
 export function decodeLenient(codecs: ServerCodecs, bytes: Uint8Array, maxDecompressedBytes: number): Frame {
+  return decodeLenientWith(codecs, bytes, maxDecompressedBytes).frame;
+}
+
+/** `decodeLenient`, also naming the codec that read the frame (an answer before negotiation goes out in it, uncompressed). */
+export function decodeLenientWith(codecs: ServerCodecs, bytes: Uint8Array, maxDecompressedBytes: number): { frame: Frame; codec: FrameCodec } {
   let b = bytes;
   if (b.length > 2 && b[0] === GZIP_MAGIC_0 && b[1] === GZIP_MAGIC_1) {
     const gzip = codecs.compressors.get('gzip');
@@ -66,8 +71,8 @@ export function decodeLenient(codecs: ServerCodecs, bytes: Uint8Array, maxDecomp
   }
   let i = 0;
   while (i < b.length && (b[i] === 0x20 || b[i] === 0x0a || b[i] === 0x0d || b[i] === 0x09)) i++;
-  if (b[i] === 0x7b /* { */ || !codecs.protobuf) return codecs.json.decode(b);
-  return codecs.protobuf.decode(b);
+  const codec = b[i] === 0x7b /* { */ || !codecs.protobuf ? codecs.json : codecs.protobuf;
+  return { frame: codec.decode(b), codec };
 }
 
 /**

@@ -126,13 +126,24 @@ function socketIo(ctx: BenchContext): Contender {
 
 const pause = () => new Promise((r) => setTimeout(r, 50));
 
+/** Fails a flood that does not finish (a lost message would otherwise hang the run). */
+async function timed(c: Contender, count: number, size: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const limit = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${c.name}: flood of ${count} x ${size} B did not finish in 300 s`)), 300_000)));
+  try {
+    await Promise.race([c.flood(count, size), limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function throughput(contenders: Contender[], size: number, count: number, rounds: number): Promise<BenchRow[]> {
   const rates = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
-  for (const c of contenders) await c.flood(Math.min(2000, count), size); // warm-up
+  for (const c of contenders) await timed(c, Math.min(2000, count), size); // warm-up
   for (let r = 0; r < rounds; r++) {
     for (const c of contenders) {
       const t0 = performance.now();
-      await c.flood(count, size);
+      await timed(c, count, size);
       rates.get(c.name)!.push((count * 1000) / (performance.now() - t0));
       await pause();
     }
@@ -178,8 +189,9 @@ async function longTasks(contenders: Contender[], count: number): Promise<BenchR
     const entries: PerformanceEntry[] = [];
     const obs = new PerformanceObserver((list) => entries.push(...list.getEntries()));
     obs.observe({ type: 'longtask', buffered: false });
+    console.log(`  ${c.name}`);
     const t0 = performance.now();
-    await c.flood(count, 64);
+    await timed(c, count, 64);
     const elapsed = performance.now() - t0;
     await new Promise((r) => setTimeout(r, 100)); // let the observer deliver
     obs.disconnect();
@@ -201,14 +213,22 @@ export default async function e2e(ctx: BenchContext): Promise<BenchRow[]> {
   const acks: Contender[] = [flare('flare-websocket-msg-ack', ctx, 'websocket', 'ack'), flare('flare-webtransport-msg-ack', ctx, 'webtransport', 'ack')];
   for (const c of [...main, ...acks]) await c.setup();
   const rounds = ctx.quick ? 2 : 5;
-  console.log('throughput 64 B');
-  rows.push(...(await throughput(main, 64, ctx.quick ? 5000 : 20_000, rounds)));
-  console.log('throughput 1 KB');
-  rows.push(...(await throughput(main, 1024, ctx.quick ? 3000 : 10_000, rounds)));
-  console.log('round trips');
-  rows.push(...(await roundTrips([...main, ...acks], ctx.quick ? 100 : 400, ctx.quick ? 2 : 5)));
-  console.log('long tasks during a 100k flood');
-  rows.push(...(await longTasks(main, ctx.quick ? 20_000 : 100_000)));
+  // `node bench/run.mjs e2e [throughput] [rtt] [longtasks]` runs only the parts named.
+  const want = (part: string) => ctx.args.length === 0 || ctx.args.includes(part);
+  if (want('throughput')) {
+    console.log('throughput 64 B');
+    rows.push(...(await throughput(main, 64, ctx.quick ? 5000 : 20_000, rounds)));
+    console.log('throughput 1 KB');
+    rows.push(...(await throughput(main, 1024, ctx.quick ? 3000 : 10_000, rounds)));
+  }
+  if (want('rtt')) {
+    console.log('round trips');
+    rows.push(...(await roundTrips([...main, ...acks], ctx.quick ? 100 : 400, ctx.quick ? 2 : 5)));
+  }
+  if (want('longtasks')) {
+    console.log('long tasks during a 100k flood');
+    rows.push(...(await longTasks(main, 100_000)));
+  }
   for (const c of [...main, ...acks]) await c.close();
   return rows;
 }

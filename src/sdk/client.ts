@@ -16,7 +16,7 @@
  */
 import { ErrorCode, FlareError } from '../codec/errors.ts';
 import { PayloadType } from '../codec/frame-types.ts';
-import type { ConnectionStats, SendReceipt } from '../worker/api.ts';
+import type { ConnectionStats, SendReceipt, WorkerEvent } from '../worker/api.ts';
 import type { ConnectionState } from '../worker/codes.ts';
 import type { PriorityName } from '../worker/outbox.ts';
 import { FlareClientBuilder, registerClientConstructor } from './builder.ts';
@@ -25,7 +25,8 @@ import type { CallSignaller } from './call/call-signals.ts';
 import { DeliveryTracker, type SendResult } from './delivery.ts';
 import type { NetworkProbe } from './device/network-test.ts';
 import { Emitter, type ClientEventMap } from './events.ts';
-import { routeEvents } from './event-router.ts';
+import { routeEvent, type RouterParts } from './event-router.ts';
+import { SlicedQueue } from './sliced-queue.ts';
 import { MESSAGE_TYPE_KEY, ownMessage, route, type ReceivedMessage, type Target } from './message.ts';
 import { MiddlewareChain, type Middleware, type OutgoingFrame } from './middleware.ts';
 import { createNetworkProbe } from './network-probe.ts';
@@ -89,6 +90,7 @@ export class FlareClient {
   #statsInFlight = false;
   #closed = false;
   readonly #startWorker: (options: WorkerLinkOptions) => WorkerLink;
+  readonly #inbound: SlicedQueue<WorkerEvent>;
 
   constructor(options: FlareClientOptions, deps: ClientDeps = {}) {
     this.options = Object.freeze(resolveClientOptions(options));
@@ -99,6 +101,21 @@ export class FlareClient {
     const onError = (error: FlareError) => this.#events.emit('error', { error });
     this.#rpc = new RpcEndpoint({ send, defaultTimeoutMs: () => this.options.requestTimeoutMs, tag: this.#tag, shared, onError });
     this.#streams = new StreamTable({ send, tag: this.#tag, window: () => this.options.streamWindow, shared });
+    const parts: RouterParts = {
+      store: this.#store,
+      events: this.#events,
+      delivery: this.#delivery,
+      middleware: this.#middleware,
+      rpc: this.#rpc,
+      streams: this.#streams,
+      rooms: this.#rooms,
+      typed: this.#typed,
+      refreshStats: () => this.#throttledStats(),
+    };
+    // Worker events in time slices: a flood never makes a long task on the main thread.
+    this.#inbound = new SlicedQueue<WorkerEvent>((e) => {
+      if (!this.#detached && !this.#closed) routeEvent(parts, e);
+    });
   }
 
   /** Read-only signals: status, protocol, RTT, stats, metrics, scores, clock offset. */
@@ -171,6 +188,9 @@ export class FlareClient {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    const closed = new FlareError(ErrorCode.ABORTED, 'the client was closed');
+    this.#rpc.failAll(closed);
+    this.#streams.failAll(closed);
     const link = this.#link ?? (this.#starting ? await this.#starting.catch(() => null) : null);
     await link?.close();
     this.#link = null;
@@ -298,22 +318,9 @@ export class FlareClient {
     return this.#starting;
   }
 
-  #onEvents(batch: Parameters<typeof routeEvents>[1]): void {
+  #onEvents(batch: WorkerEvent[]): void {
     if (this.#detached || this.#closed) return;
-    routeEvents(
-      {
-        store: this.#store,
-        events: this.#events,
-        delivery: this.#delivery,
-        middleware: this.#middleware,
-        rpc: this.#rpc,
-        streams: this.#streams,
-        rooms: this.#rooms,
-        typed: this.#typed,
-        refreshStats: () => this.#throttledStats(),
-      },
-      batch,
-    );
+    this.#inbound.push(batch);
   }
 
   #throttledStats(): void {

@@ -34,10 +34,10 @@ export interface RouterParts {
 
 const asFlare = (e: Error): FlareError => (FlareError.is(e) ? e : new FlareError(ErrorCode.INTERNAL, e.message, { cause: e }));
 
-/** Routes one batch. */
-export function routeEvents(parts: RouterParts, batch: readonly WorkerEvent[]): void {
+/** Routes one event. */
+export function routeEvent(parts: RouterParts, e: WorkerEvent): void {
   const { store, events } = parts;
-  for (const e of batch) {
+  {
     store.apply(e);
     switch (e.type) {
       case 'message':

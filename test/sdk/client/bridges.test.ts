@@ -35,7 +35,7 @@ describe('FlareClient for the call layer and the device check', function () {
     const c = makeClient();
     const probe = await c.networkProbe(); // connects first
     expect(probe).to.not.equal(null);
-    expect(probe!.kind).to.equal('webtransport-rpc');
+    expect(probe!.kind).to.equal(`${c.protocol}-rpc`);
     const rtt = await probe!.ping();
     expect(rtt).to.be.greaterThan(0);
     const result = await runNetworkTest(probe, { samples: 5, intervalMs: 0 });

@@ -67,6 +67,9 @@ describe('<flare-chat>', function () {
     expect(row(bob, id)!.querySelector('.bubble')!.textContent).to.equal('hello bob');
     expect(row(bob, id)!.querySelector('[data-state]')).to.equal(null);
     expect((await received).detail.text).to.equal('hello bob');
+    // Announced to screen readers through a status line (the windowed log itself is not live).
+    expect($(bob, '[role="status"].visually-hidden')!.textContent).to.equal('alice: hello bob');
+    expect($(bob, '[role="log"]')!.getAttribute('aria-live')).to.equal('off');
     expect(row(alice, id)!.getAttribute('part')).to.contain('message-own');
   });
 

@@ -83,6 +83,8 @@ export class FlareChat extends SignalWatcher(LitElement) {
 
   @state() private loadingOlder = false;
   @state() private unseen = 0;
+  /** The last message of someone else, for the screen-reader announcement. */
+  @state() private announcement = '';
   @state() private atBottom = true;
   @state() private ownSource: ChatSource | null = null;
 
@@ -199,6 +201,7 @@ export class FlareChat extends SignalWatcher(LitElement) {
     for (const message of messages.slice(from)) {
       if (message.from === self || message.history) continue;
       if (!this.atBottom) this.unseen += 1;
+      this.announcement = `${message.from}: ${message.text}`;
       this.dispatchEvent(new CustomEvent('flare-chat-message', { detail: message, bubbles: true, composed: true }));
     }
   }
@@ -274,7 +277,9 @@ export class FlareChat extends SignalWatcher(LitElement) {
     };
     return html`<div class="body">
       <div class="main">
-        <div part="messages" class="scroller" role="log" aria-live="polite" aria-label=${t('chat.messages')} tabindex="0" aria-busy=${this.loadingOlder ? 'true' : 'false'}>
+        <!-- Windowing adds and removes rows while the reader scrolls: the log itself stays quiet and new
+             messages are announced through the status line below instead. -->
+        <div part="messages" class="scroller" role="log" aria-live="off" aria-label=${t('chat.messages')} tabindex="0" aria-busy=${this.loadingOlder ? 'true' : 'false'}>
           <p class="history-edge muted">${this.loadingOlder ? t('chat.loadingOlder') : hasMore ? '' : messages.length ? t('chat.historyStart') : nothing}</p>
           ${messages.length === 0 ? html`<slot name="empty"><p class="muted empty">${t('chat.empty')}</p></slot>` : nothing}
           ${this.#list.render((m, i) => renderMessage(m, messages[i - 1], { ...ctx, position: i + 1 }))}
@@ -285,6 +290,7 @@ export class FlareChat extends SignalWatcher(LitElement) {
               ${this.unseen ? t('chat.newMessages', { count: this.unseen }) : t('chat.jumpLatest')} ↓
             </button>`}
         <div part="typing" class="typing" aria-live="polite">${typingText(chat.typing.get(), t)}</div>
+        <div class="visually-hidden" role="status">${this.announcement}</div>
         <form part="composer" class="composer" @submit=${(e: Event) => this.#submit(e)}>
           <label for="input" class="visually-hidden">${t('chat.composer')}</label>
           <textarea

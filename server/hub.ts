@@ -173,10 +173,14 @@ export class Hub {
     for (const s of this.sessions.values()) if (s.isOpen) s.sendShared(shared);
   }
 
-  /** A direct message: appended to the recipient's inbox, delivered to all their connections. Resolves to its seq. */
+  /** A direct message: appended to the recipient's inbox, delivered to all their connections. Resolves to its seq (the original's for a resend). */
   async direct(from: Session, to: string, frame: Frame): Promise<number> {
     if (!to) throw new FlareError(ErrorCode.INVALID_ARGUMENT, 'empty recipient');
     const entry = await this.deps.broker.append(Keys.inbox(to), entryFromFrame(frame, from.userId, from.id));
+    if (entry.duplicate) {
+      this.deps.metrics.inc('flare_publish_duplicates_total');
+      return entry.seq;
+    }
     await this.deps.broker.publish(Keys.user(to), { kind: 'entry', log: Keys.inbox(to), entry });
     return entry.seq;
   }

@@ -102,6 +102,7 @@ export function serverMetrics(): Metrics {
   m.counter('flare_send_queue_drops_total', 'Frames dropped from full send queues, by what (best_effort | connection).');
   m.counter('flare_rate_limited_total', 'Frames refused by the per-connection rate limit.');
   m.counter('flare_room_messages_total', 'Messages published to rooms.');
+  m.counter('flare_publish_duplicates_total', 'Room and direct messages recognised as resends by their message id (ACKed, not stored again).');
   m.counter('flare_rpc_total', 'RPC requests handled, by result (ok | error).');
   return m;
 }

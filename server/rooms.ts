@@ -193,6 +193,11 @@ export class RoomService {
     if (!session.rooms.has(room)) throw new FlareError(ErrorCode.INVALID_ARGUMENT, `not a member of room '${room}' (join it first)`);
     const log = Keys.room(room);
     const entry = await this.deps.broker.append(log, entryFromFrame(frame, session.userId, session.id));
+    if (entry.duplicate) {
+      // A resend (the client's ACK was lost): ACKed with the original seq, not delivered again.
+      this.deps.metrics.inc('flare_publish_duplicates_total');
+      return entry.seq;
+    }
     await this.deps.broker.publish(log, { kind: 'entry', log, entry });
     this.deps.metrics.inc('flare_room_messages_total');
     return entry.seq;

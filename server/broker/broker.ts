@@ -61,6 +61,14 @@ export type BrokerMessage =
   /** The answer to an `rpc` from one process holding the user (`error`: a code, with `message`). */
   | { kind: 'rpc-result'; id: string; body: Uint8Array; error?: string; message?: string };
 
+/**
+ * What `append` returns: the entry with its seq. `duplicate` is set when the
+ * log already held an entry from the same publisher (`from`) with the same
+ * message id among its last DEDUPE_WINDOW seqs (recent-ids.ts): nothing was
+ * appended, `seq` is the original's, and the entry must not be published again.
+ */
+export type Appended = LogEntry & { readonly duplicate?: true };
+
 export type Unsubscribe = () => Promise<void>;
 
 export interface RangeOptions {
@@ -84,8 +92,11 @@ export interface Broker {
   publish(channel: string, message: BrokerMessage): Promise<void>;
   /** Subscribes; messages of one channel arrive in publish order. */
   subscribe(channel: string, handler: (message: BrokerMessage) => void): Promise<Unsubscribe>;
-  /** Appends to a log and returns the entry with its sequence number. */
-  append(log: string, entry: Omit<LogEntry, 'seq'>): Promise<LogEntry>;
+  /**
+   * Appends to a log and returns the entry with its sequence number; idempotent
+   * per publisher and message id within the de-duplication window (see Appended).
+   */
+  append(log: string, entry: Omit<LogEntry, 'seq'>): Promise<Appended>;
   /** Entries of a log in ascending seq order. */
   range(log: string, options: RangeOptions): Promise<LogEntry[]>;
   /** The last assigned sequence number of a log (0 when empty). */

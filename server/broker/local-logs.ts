@@ -7,7 +7,8 @@
  * functions of this state and what Redis answers.
  */
 import { ErrorCode, FlareError } from '../../src/codec/errors.ts';
-import type { LogEntry, RangeOptions } from './broker.ts';
+import type { Appended, LogEntry, RangeOptions } from './broker.ts';
+import { DEDUPE_WINDOW } from './recent-ids.ts';
 
 export interface LogState {
   /** Highest seq known to exist (from Redis, or provisional during an outage). */
@@ -116,8 +117,17 @@ export class LocalLogs {
     this.#recentOwn = [];
   }
 
-  /** An append while Redis is away: the next seq after the highest known, kept for recovery. */
-  provisional(log: string, st: LogState, entry: Omit<LogEntry, 'seq'>): LogEntry {
+  /**
+   * An append while Redis is away: the next seq after the highest known, kept
+   * for recovery. A resend of an entry this process still holds (recent or
+   * provisional, the last DEDUPE_WINDOW of them) returns the original instead.
+   */
+  provisional(log: string, st: LogState, entry: Omit<LogEntry, 'seq'>): Appended {
+    const same = (e: LogEntry) => e.messageId === entry.messageId && e.from === entry.from;
+    if (entry.messageId) {
+      const seen = st.recent.findLast(same) ?? st.pending.slice(-DEDUPE_WINDOW).findLast(same);
+      if (seen) return { ...entry, seq: seen.seq, duplicate: true };
+    }
     if (!st.based) throw new FlareError(ErrorCode.UNAVAILABLE, `redis is unreachable and this process does not know the sequence of ${log}: retry later`);
     if (this.#pendingTotal >= this.opts.outageBuffer) throw new FlareError(ErrorCode.UNAVAILABLE, 'redis is unreachable and the outage buffer is full: retry later');
     const full: LogEntry = { ...entry, seq: st.hw + 1 };

@@ -1,18 +1,23 @@
 /**
  * The in-memory Broker: one process, no setup (the embedded default).
  * Publishing delivers to subscribers synchronously, in order; logs are ring
- * buffers trimmed to `historySize`; presence entries carry an expiry.
+ * buffers trimmed to `historySize`, de-duplicating appends by publisher and
+ * message id (recent-ids.ts); presence entries carry an expiry.
  */
-import type { Broker, BrokerHealth, BrokerMessage, LogEntry, PresenceMember, RangeOptions, Unsubscribe } from './broker.ts';
+import type { Appended, Broker, BrokerHealth, BrokerMessage, LogEntry, PresenceMember, RangeOptions, Unsubscribe } from './broker.ts';
+import { dedupeKey, RecentIds } from './recent-ids.ts';
 
 interface Log {
   entries: LogEntry[];
   last: number;
+  ids: RecentIds;
 }
 
 export interface MemoryBrokerOptions {
   /** Entries kept per log. */
   historySize: number;
+  /** Seqs per log within which a repeated message id is a duplicate (default DEDUPE_WINDOW). */
+  dedupeWindow?: number;
   /** Injectable clock (presence expiry). */
   now?: () => number;
   /** Called when a subscriber throws (it does not affect other subscribers). */
@@ -57,10 +62,14 @@ export class MemoryBroker implements Broker {
     });
   }
 
-  append(log: string, entry: Omit<LogEntry, 'seq'>): Promise<LogEntry> {
+  append(log: string, entry: Omit<LogEntry, 'seq'>): Promise<Appended> {
     let l = this.#logs.get(log);
-    if (!l) this.#logs.set(log, (l = { entries: [], last: 0 }));
+    if (!l) this.#logs.set(log, (l = { entries: [], last: 0, ids: new RecentIds(this.#opts.dedupeWindow) }));
+    const key = dedupeKey(entry.from, entry.messageId);
+    const seen = key === null ? undefined : l.ids.get(key);
+    if (seen !== undefined) return Promise.resolve({ ...entry, seq: seen, duplicate: true });
     const full: LogEntry = { ...entry, seq: ++l.last };
+    if (key !== null) l.ids.add(key, full.seq);
     l.entries.push(full);
     // Trim in chunks so the array is not shifted on every append.
     const cap = Math.max(1, this.#opts.historySize);

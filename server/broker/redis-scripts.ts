@@ -1,14 +1,22 @@
 /**
  * The Lua scripts of the Redis broker (redis.ts), each atomic on one Redis:
- * append (INCR + XADD + PUBLISH), history reads clamped like the in-memory
+ * append (de-duplication check, INCR + XADD + PUBLISH), history reads clamped like the in-memory
  * broker, the recovery resync, and presence on a sorted set scored by expiry
  * on Redis' own clock (so the processes' clocks do not matter).
  * Numbers are formatted with `%d`: Lua's default turns 1e14 into "1e+14".
  */
 import type { Buffer } from 'node:buffer';
 
-/** KEYS: counter, stream. ARGV: maxlen, channel ('' = none), body. Returns the seq. */
+/**
+ * KEYS: counter, stream, ids (sorted set: de-duplication key -> seq). ARGV: maxlen, channel ('' = none),
+ * body, dedupe key ('' = none), window, check ('1': return the original for a known key; '0': append
+ * anyway, as recovery's copies do). Returns {seq, duplicate (1/0)}.
+ */
 export const APPEND = `
+if ARGV[4] ~= '' and ARGV[6] == '1' then
+  local prev = redis.call('ZSCORE', KEYS[3], ARGV[4])
+  if prev then return {tonumber(prev), 1} end
+end
 local seq = redis.call('INCR', KEYS[1])
 local ok = redis.pcall('XADD', KEYS[2], 'MAXLEN', '~', ARGV[1], string.format('%d-0', seq), 'd', ARGV[3])
 if type(ok) == 'table' and ok.err then
@@ -21,8 +29,12 @@ if type(ok) == 'table' and ok.err then
   redis.call('SET', KEYS[1], string.format('%d', seq))
   redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[1], string.format('%d-0', seq), 'd', ARGV[3])
 end
+if ARGV[4] ~= '' then
+  redis.call('ZADD', KEYS[3], string.format('%d', seq), ARGV[4])
+  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', string.format('%d', seq - tonumber(ARGV[5])))
+end
 if ARGV[2] ~= '' then redis.call('PUBLISH', ARGV[2], 'E' .. string.format('%d', seq) .. '\\n' .. ARGV[3]) end
-return seq
+return {seq, 0}
 `;
 
 /** KEYS: counter, stream. ARGV: after (-1: none), before (-1: none), limit, cap, reverse (1/0). Returns {last, entries}. */
@@ -111,7 +123,7 @@ export type Reply = Uint8Array | number | Reply[];
 
 /** The commands ioredis defines for the scripts (`defineScripts`). */
 export interface ScriptedRedis {
-  flareAppend(counter: string, stream: string, maxlen: string, channel: string, body: Buffer): Promise<number>;
+  flareAppend(counter: string, stream: string, ids: string, maxlen: string, channel: string, body: Buffer, key: string, window: string, check: string): Promise<[number, number]>;
   flareRangeBuffer(counter: string, stream: string, after: string, before: string, limit: string, cap: string, reverse: string): Promise<Reply[]>;
   flareResyncBuffer(counter: string, stream: string, hw: string, from: string, limit: string): Promise<Reply[]>;
   flarePresenceAdd(zset: string, hash: string, id: string, json: string, ttl: string): Promise<number>;
@@ -122,7 +134,7 @@ export interface ScriptedRedis {
 
 /** Defines every script on an ioredis connection (loaded with EVALSHA, re-sent on NOSCRIPT after a Redis restart). */
 export function defineScripts(redis: { defineCommand(name: string, def: { numberOfKeys: number; lua: string }): void }): void {
-  redis.defineCommand('flareAppend', { numberOfKeys: 2, lua: APPEND });
+  redis.defineCommand('flareAppend', { numberOfKeys: 3, lua: APPEND });
   redis.defineCommand('flareRange', { numberOfKeys: 2, lua: RANGE });
   redis.defineCommand('flareResync', { numberOfKeys: 2, lua: RESYNC });
   redis.defineCommand('flarePresenceAdd', { numberOfKeys: 2, lua: PRESENCE_ADD });

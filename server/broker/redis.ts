@@ -24,9 +24,10 @@
 import { Buffer } from 'node:buffer';
 import { Redis } from 'ioredis';
 import type { Logger } from '../log.ts';
-import type { Broker, BrokerHealth, BrokerMessage, LogEntry, PresenceMember, RangeOptions, Unsubscribe } from './broker.ts';
+import type { Appended, Broker, BrokerHealth, BrokerMessage, LogEntry, PresenceMember, RangeOptions, Unsubscribe } from './broker.ts';
 import { defineScripts, type Reply, type ScriptedRedis } from './redis-scripts.ts';
 import { LocalLogs } from './local-logs.ts';
+import { DEDUPE_WINDOW, dedupeKey } from './recent-ids.ts';
 import { decodeEntryBody, decodeMember, decodeMessage, encodeEntryBody, encodeMember, encodeMessage, seqOfId } from './redis-codec.ts';
 
 export interface RedisBrokerOptions {
@@ -41,6 +42,8 @@ export interface RedisBrokerOptions {
   onHandlerError?: (e: unknown) => void;
   /** The channel on which a log's entries are published (default: `inbox:<u>` -> `user:<u>`, else the log's name). */
   channelFor?: (log: string) => string;
+  /** Seqs per log within which a repeated publisher + message id is a duplicate (default DEDUPE_WINDOW). */
+  dedupeWindow?: number;
   /** Recent entries kept per log in this process, for history reads during an outage (default 64). */
   recentPerLog?: number;
   /** Most provisional entries held during an outage, all logs together (default 10,000). */
@@ -143,6 +146,7 @@ export class RedisBroker implements Broker {
       commandTimeoutMs: 3_000,
       reconnectMaxDelayMs: 1_000,
       reapIntervalMs: 1_000,
+      dedupeWindow: DEDUPE_WINDOW,
       ...options,
     };
     this.#prefix = this.#opts.prefix;
@@ -346,7 +350,8 @@ export class RedisBroker implements Broker {
         caughtUp += plan.catchUp.length;
         for (const e of plan.again) {
           const { seq: _seq, ...rest } = e;
-          const seq = Number(await this.#cmd.flareAppend(this.#counterKey(log), this.#streamKey(log), String(this.#opts.historySize), this.#channelKey(channel), buf(encodeEntryBody(log, rest))));
+          // A copy, appended even though its id is known (check '0'); later resends find it.
+          const [seq] = await this.#appendScript(log, channel, rest, false);
           st.hw = Math.max(st.hw, seq);
           this.#logs.noteOwn(log, { ...rest, seq });
         }
@@ -464,17 +469,29 @@ export class RedisBroker implements Broker {
     return `${this.#prefix}:{${log}}:log`;
   }
 
+  #idsKey(log: string): string {
+    return `${this.#prefix}:{${log}}:ids`;
+  }
+
+  /** The APPEND script: [seq, duplicate]. With `check`, a known publisher + message id returns the original's seq. */
+  async #appendScript(log: string, channel: string, entry: Omit<LogEntry, 'seq'>, check: boolean): Promise<[number, boolean]> {
+    const body = buf(encodeEntryBody(log, entry));
+    const key = dedupeKey(entry.from, entry.messageId) ?? '';
+    const [seq, dup] = await this.#cmd.flareAppend(this.#counterKey(log), this.#streamKey(log), this.#idsKey(log), String(this.#opts.historySize), this.#channelKey(channel), body, key, String(this.#opts.dedupeWindow), check ? '1' : '0');
+    return [Number(seq), Number(dup) === 1];
+  }
+
   async #settled(): Promise<void> {
     while (this.#state === RedisState.RECOVERING) await this.#nextStateChange(this.#opts.commandTimeoutMs);
   }
 
-  async append(log: string, entry: Omit<LogEntry, 'seq'>): Promise<LogEntry> {
+  async append(log: string, entry: Omit<LogEntry, 'seq'>): Promise<Appended> {
     if (this.#state === RedisState.RECOVERING) await this.#settled();
     const st = this.#logs.touch(log);
     if (this.#state === RedisState.READY) {
       try {
-        const body = buf(encodeEntryBody(log, entry));
-        const seq = Number(await this.#cmd.flareAppend(this.#counterKey(log), this.#streamKey(log), String(this.#opts.historySize), this.#channelKey(this.#opts.channelFor(log)), body));
+        const [seq, duplicate] = await this.#appendScript(log, this.#opts.channelFor(log), entry, true);
+        if (duplicate) return { ...entry, seq, duplicate: true };
         const full: LogEntry = { ...entry, seq };
         this.#own.add(full);
         this.#logs.noteOwn(log, full);

@@ -156,6 +156,46 @@ Deno.test('redis broker: history reads match the in-memory broker (after, before
   });
 });
 
+Deno.test('redis broker: a resend (same publisher and message id) gets the original seq on any process, within the window, like the in-memory broker', opts, async () => {
+  await withRedis(async (redis) => {
+    const mk = () => RedisBroker.connect({ url: redis.url, historySize: 100, dedupeWindow: 4 });
+    const a = await mk();
+    const b = await mk();
+    try {
+      const r = recorder();
+      await b.subscribe('room:d', r.handler);
+      const m = new MemoryBroker({ historySize: 100, dedupeWindow: 4 });
+      const steps: Array<[RedisBroker, Omit<LogEntry, 'seq'>]> = [
+        [a, entry(1, 'x')],
+        [b, entry(1, 'x')], // the resend, through the other process
+        [a, entry(1, 'y', { messageId: 'm-x-1' })], // another publisher, same id
+        [a, entry(2, 'x')],
+        [b, entry(1, 'x')], // still in the window
+        [a, entry(3, 'x')],
+        [a, entry(4, 'x')],
+        [b, entry(1, 'x')], // out of the window (seq 1 of 2..5): a new entry
+      ];
+      const got: Array<[number, boolean]> = [];
+      const want: Array<[number, boolean]> = [];
+      for (const [br, e] of steps) {
+        const x = await br.append('room:d', e);
+        got.push([x.seq, x.duplicate === true]);
+        const y = await m.append('room:d', e);
+        want.push([y.seq, y.duplicate === true]);
+      }
+      assertEquals(got, [[1, false], [1, true], [2, false], [3, false], [1, true], [4, false], [5, false], [6, false]]);
+      assertEquals(got, want, 'same as the in-memory broker');
+      await a.append('room:d', entry(9, 'x')); // a marker: pub/sub keeps order, so a published duplicate would come before it
+      await until('7 entries published', () => r.all.length >= 7);
+      assertEquals(r.seqs(), [1, 2, 3, 4, 5, 6, 7], 'duplicates are not published');
+      assertEquals((await a.range('room:d', { after: 0, limit: 10 })).map((e) => e.messageId), ['m-x-1', 'm-x-1', 'm-x-2', 'm-x-3', 'm-x-4', 'm-x-1', 'm-x-9']);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
+
 Deno.test('redis broker: presence is shared, refreshed by re-adding, and expires', opts, async () => {
   await withRedis(async (_redis, make) => {
     const a = await make();
@@ -239,6 +279,8 @@ Deno.test('redis broker: Redis restart during traffic - degraded local delivery,
     assertEquals(ra.ids().slice(3), ['m-a-100'], 'local delivery while degraded');
     assertEquals(rb.ids().slice(3), ['m-b-100'], 'each process only sees its own during the outage');
     assertEquals(b1.seq, 4);
+    const resent = await a.append('room:o', entry(100, 'a'));
+    assertEquals([resent.seq, resent.duplicate], [4, true], 'a resend while degraded gets the provisional seq, no second entry');
     await assertRejects(() => a.append('room:never-seen', entry(1)), (e) => assert(FlareError.is(e, ErrorCode.UNAVAILABLE), String(e)));
     assertEquals((await a.range('room:o', { after: 2, limit: 10 })).map((e) => e.seq), [3, 4], 'recent history while degraded');
     assertEquals(a.health().provisional, 1);
@@ -249,6 +291,8 @@ Deno.test('redis broker: Redis restart during traffic - degraded local delivery,
     const after = await send(b, 'b', 200);
     await until('post-recovery entry on both', () => ra.ids().includes('m-b-200') && rb.ids().includes('m-b-200'));
     assert(after.seq > 4, `seqs continue past the outage (got ${after.seq})`);
+    const resentAfter = await a.append('room:o', entry(200, 'b'));
+    assertEquals([resentAfter.seq, resentAfter.duplicate], [after.seq, true], 'a resend through the other process after recovery');
     for (const r of [ra, rb]) {
       const seqs = r.seqs();
       for (let i = 1; i < seqs.length; i++) assert(seqs[i]! > seqs[i - 1]!, `ascending seqs: ${seqs}`);

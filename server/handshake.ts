@@ -24,6 +24,8 @@ export interface ConnectRequest {
   inboxSeq: number | null;
   presence: Record<string, string>;
   desiredStrategy: string | undefined;
+  /** The history epoch the positions in `rooms` and `inboxSeq` come from (null: not said). */
+  historyEpoch: string | null;
   /** All metadata as text (device info and app keys included). */
   meta: Record<string, string>;
 }
@@ -88,8 +90,22 @@ export function readConnect(frame: Frame): ConnectRequest {
     inboxSeq: inbox !== undefined && /^\d+$/.test(inbox) ? Number(inbox) : null,
     presence: parseStringRecord(meta[ConnectKey.PRESENCE]),
     desiredStrategy: meta[ConnectKey.CONFLICT_STRATEGY],
+    historyEpoch: meta[ConnectKey.HISTORY_EPOCH] || null,
     meta,
   };
+}
+
+/**
+ * Resume positions from another history epoch are stale (sequence numbers
+ * restarted): every position becomes 0, so the client gets its rooms' and its
+ * inbox's whole history of the current epoch (all of it is new to it), up to
+ * the replay limit. Joins without a position stay so. True when it rebased.
+ */
+export function rebaseOnEpoch(req: ConnectRequest, current: string | null): boolean {
+  if (req.historyEpoch === null || current === null || req.historyEpoch === current) return false;
+  for (const [room, since] of req.rooms) if (since !== null) req.rooms.set(room, 0);
+  if (req.inboxSeq !== null) req.inboxSeq = 0;
+  return true;
 }
 
 export interface Negotiated {
@@ -116,6 +132,8 @@ export interface AckInfo {
   conflictConnections: string[];
   compressions: string[];
   authEnabled: boolean;
+  /** The broker's history epoch (null: unknown, not sent). */
+  historyEpoch: string | null;
 }
 
 /** CONNECT_ACK as flare-core sends it (format int, compression, encryption) plus our metadata. */
@@ -130,6 +148,7 @@ export function connectAck(n: Negotiated, info: AckInfo): Frame {
     [AckKey.AUTH]: info.authEnabled ? 'on' : 'off',
   };
   if (info.batch) metadata[AckKey.BATCH] = '1';
+  if (info.historyEpoch !== null) metadata[AckKey.HISTORY_EPOCH] = info.historyEpoch;
   if (info.conflictConnections.length) metadata[AckKey.CONFLICT_CONNECTIONS] = JSON.stringify(info.conflictConnections);
   return systemFrame(SystemType.CONNECT_ACK, {
     format: n.codec.format === 'json' ? Format.JSON : Format.PROTOBUF,

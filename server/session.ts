@@ -8,7 +8,7 @@ import { ErrorCode, FlareError } from '../src/codec/errors.ts';
 import { SystemType, type Frame } from '../src/codec/frame-types.ts';
 import type { FrameCodec } from '../src/codec/codec.ts';
 import { CloseReason } from '../src/protocol/extensions.ts';
-import { BadConnect, connectAck, negotiate, readConnect, type ConnectRequest } from './handshake.ts';
+import { BadConnect, connectAck, negotiate, readConnect, rebaseOnEpoch, type ConnectRequest } from './handshake.ts';
 import { errorFrame, goingAwayFrame, kickedFrame, pongFrame } from './frames.ts';
 import { CloseCode, type Link, type LinkHandler } from './link.ts';
 import type { ServerContext } from './context.ts';
@@ -218,6 +218,8 @@ export class Session implements LinkHandler {
     this.#batch = false;
     const replaced = await ctx.hub.register(this);
     if (this.#gone()) return;
+    const historyEpoch = ctx.broker.epoch?.() ?? null;
+    if (rebaseOnEpoch(req, historyEpoch)) this.#log.info('resume positions from another history epoch: replaying the current one', { theirs: req.historyEpoch, ours: historyEpoch });
     this.#wire = new Wire(negotiated.codec, negotiated.compressor, ctx.config.maxFrameBytes);
     const batch = req.batch && ctx.config.allowBatching && this.link.transport === 'websocket';
     const ack = connectAck(negotiated, {
@@ -229,6 +231,7 @@ export class Session implements LinkHandler {
       conflictConnections: replaced,
       compressions: ['none', ...ctx.codecs.compressors.keys()],
       authEnabled: ctx.auth.enabled,
+      historyEpoch,
     });
     this.#writeNow(ctx.codecs.json.encode(ack));
     this.#batchAfterReady = batch;

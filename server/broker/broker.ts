@@ -107,8 +107,21 @@ export interface Broker {
   presenceRemove(set: string, memberId: string): Promise<boolean>;
   /** Members whose entry has not expired. */
   presenceList(set: string): Promise<PresenceMember[]>;
+  /**
+   * The history epoch: an opaque string that changes whenever sequence numbers
+   * may have restarted (logs lost), so resume positions from another epoch are
+   * stale. Null while not known (a Redis broker that has not reached Redis yet).
+   * Optional for brokers of embedding apps: without it CONNECT_ACK has no epoch.
+   */
+  epoch?(): string | null;
   health(): BrokerHealth;
   close(): Promise<void>;
+}
+
+/** A fresh epoch: start time and randomness, so two epochs never collide. */
+export function newEpoch(now = Date.now()): string {
+  const rand = crypto.getRandomValues(new Uint8Array(6));
+  return `${now.toString(36)}-${[...rand].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 
 /** Channel and log names, in one place. */

@@ -2,9 +2,10 @@
  * The in-memory Broker: one process, no setup (the embedded default).
  * Publishing delivers to subscribers synchronously, in order; logs are ring
  * buffers trimmed to `historySize`, de-duplicating appends by publisher and
- * message id (recent-ids.ts); presence entries carry an expiry.
+ * message id (recent-ids.ts); presence entries carry an expiry. The history
+ * epoch is made at construction (sequences restart with the process).
  */
-import type { Appended, Broker, BrokerHealth, BrokerMessage, LogEntry, PresenceMember, RangeOptions, Unsubscribe } from './broker.ts';
+import { newEpoch, type Appended, type Broker, type BrokerHealth, type BrokerMessage, type LogEntry, type PresenceMember, type RangeOptions, type Unsubscribe } from './broker.ts';
 import { dedupeKey, RecentIds } from './recent-ids.ts';
 
 interface Log {
@@ -31,6 +32,8 @@ export class MemoryBroker implements Broker {
   readonly #presence = new Map<string, Map<string, { member: PresenceMember; expires: number }>>();
   readonly #opts: MemoryBrokerOptions;
   readonly #now: () => number;
+  /** Logs live and die with this object: a new one restarts every sequence. */
+  readonly #epoch = newEpoch();
 
   constructor(options: MemoryBrokerOptions) {
     this.#opts = options;
@@ -126,6 +129,10 @@ export class MemoryBroker implements Broker {
       else s.delete(id);
     }
     return Promise.resolve(out);
+  }
+
+  epoch(): string {
+    return this.#epoch;
   }
 
   health(): BrokerHealth {

@@ -2,7 +2,7 @@
  * The Lua scripts of the Redis broker (redis.ts), each atomic on one Redis:
  * append (de-duplication check, INCR + XADD + PUBLISH), history reads clamped like the in-memory
  * broker, the recovery resync, and presence on a sorted set scored by expiry
- * on Redis' own clock (so the processes' clocks do not matter).
+ * on Redis' own clock (so the processes' clocks do not matter), and the history epoch.
  * Numbers are formatted with `%d`: Lua's default turns 1e14 into "1e+14".
  */
 import type { Buffer } from 'node:buffer';
@@ -118,6 +118,14 @@ redis.call('HDEL', KEYS[2], unpack(dead))
 return out
 `;
 
+/** KEYS: epoch. ARGV: a fresh epoch. The stored history epoch; the fresh one is stored when there is none (a new or emptied Redis). */
+export const EPOCH = `
+local v = redis.call('GET', KEYS[1])
+if v then return v end
+redis.call('SET', KEYS[1], ARGV[1])
+return ARGV[1]
+`;
+
 /** A raw reply of a Buffer-returning script. */
 export type Reply = Uint8Array | number | Reply[];
 
@@ -130,6 +138,7 @@ export interface ScriptedRedis {
   flarePresenceRemove(zset: string, hash: string, id: string): Promise<number>;
   flarePresenceListBuffer(zset: string, hash: string): Promise<Uint8Array[]>;
   flarePresenceReapBuffer(zset: string, hash: string): Promise<Uint8Array[]>;
+  flareEpoch(key: string, fresh: string): Promise<string>;
 }
 
 /** Defines every script on an ioredis connection (loaded with EVALSHA, re-sent on NOSCRIPT after a Redis restart). */
@@ -141,4 +150,5 @@ export function defineScripts(redis: { defineCommand(name: string, def: { number
   redis.defineCommand('flarePresenceRemove', { numberOfKeys: 2, lua: PRESENCE_REMOVE });
   redis.defineCommand('flarePresenceList', { numberOfKeys: 2, lua: PRESENCE_LIST });
   redis.defineCommand('flarePresenceReap', { numberOfKeys: 2, lua: PRESENCE_REAP });
+  redis.defineCommand('flareEpoch', { numberOfKeys: 1, lua: EPOCH });
 }

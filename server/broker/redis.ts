@@ -18,13 +18,14 @@
  * at least the highest seq this process has seen (a Redis restart without
  * persistence must not make seqs go backwards), deliver what local
  * subscribers missed, and re-append the outage's entries (and any real entry
- * a provisional seq hid) under new seqs. See docs/SCALE-OUT.md for the
+ * a provisional seq hid) under new seqs. The history epoch is kept in Redis
+ * (a Redis that lost its data gets a new one). See docs/SCALE-OUT.md for the
  * guarantees.
  */
 import { Buffer } from 'node:buffer';
 import { Redis } from 'ioredis';
 import type { Logger } from '../log.ts';
-import type { Appended, Broker, BrokerHealth, BrokerMessage, LogEntry, PresenceMember, RangeOptions, Unsubscribe } from './broker.ts';
+import { newEpoch, type Appended, type Broker, type BrokerHealth, type BrokerMessage, type LogEntry, type PresenceMember, type RangeOptions, type Unsubscribe } from './broker.ts';
 import { defineScripts, type Reply, type ScriptedRedis } from './redis-scripts.ts';
 import { LocalLogs } from './local-logs.ts';
 import { DEDUPE_WINDOW, dedupeKey } from './recent-ids.ts';
@@ -136,6 +137,8 @@ export class RedisBroker implements Broker {
   #reaper: ReturnType<typeof setInterval> | null = null;
   #reaping = false;
   #lastErrorLog = 0;
+  /** The history epoch stored in Redis (null until Redis answered once). */
+  #epoch: string | null = null;
 
   constructor(options: RedisBrokerOptions) {
     this.#opts = {
@@ -279,6 +282,8 @@ export class RedisBroker implements Broker {
       const channels = [...this.#handlers.keys()].map((c) => this.#channelKey(c));
       for (let i = 0; i < channels.length; i += 500) await this.#sub.subscribe(...channels.slice(i, i + 500));
       check();
+      await this.#loadEpoch();
+      check();
       await this.#readdPresence();
       check();
       const stats = await this.#resyncLogs(check);
@@ -299,6 +304,13 @@ export class RedisBroker implements Broker {
       this.#setState(RedisState.DOWN);
       setTimeout(() => this.#connectionChanged(), 250);
     }
+  }
+
+  /** Reads the epoch from Redis; a Redis that lost its data (the key with it) gets a new one. */
+  async #loadEpoch(): Promise<void> {
+    const epoch = await this.#cmd.flareEpoch(`${this.#prefix}:epoch`, newEpoch());
+    if (this.#epoch !== null && epoch !== this.#epoch) this.#opts.log?.warn('redis lost its data: new history epoch (clients reload history)', { from: this.#epoch, to: epoch });
+    this.#epoch = epoch;
   }
 
   async #readdPresence(): Promise<void> {
@@ -639,6 +651,10 @@ export class RedisBroker implements Broker {
   }
 
   // ------------------------------------------------------------------- misc
+
+  epoch(): string | null {
+    return this.#epoch;
+  }
 
   health(): RedisBrokerHealth {
     const ok = this.#state === RedisState.READY;

@@ -196,6 +196,26 @@ Deno.test('redis broker: a resend (same publisher and message id) gets the origi
   });
 });
 
+Deno.test('redis broker: the history epoch lives in Redis: shared, kept across process restarts, new when Redis lost its data', opts, async () => {
+  await withRedis(async (redis, make) => {
+    const a = await make();
+    const b = await make();
+    const epoch = a.epoch();
+    assert(epoch, 'known once ready');
+    assertEquals(b.epoch(), epoch, 'every process has the same');
+    await b.close();
+    const b2 = await make();
+    assertEquals(b2.epoch(), epoch, 'a restarted process finds it in Redis');
+    await redis.stop();
+    await until('degraded', () => !a.health().ok);
+    assertEquals(a.epoch(), epoch, 'while Redis is away: the last known');
+    await redis.restart(); // empty: no persistence
+    await until('both recovered', () => a.health().ok && b2.health().ok, 10_000);
+    assert(a.epoch() !== epoch, 'Redis lost its data: a new epoch');
+    assertEquals(b2.epoch(), a.epoch(), 'and the processes agree on it');
+  });
+});
+
 Deno.test('redis broker: presence is shared, refreshed by re-adding, and expires', opts, async () => {
   await withRedis(async (_redis, make) => {
     const a = await make();
@@ -382,6 +402,7 @@ Deno.test('redis broker: starts degraded when Redis is not there, and connects w
   try {
     assertEquals(b.health().ok, false);
     assert(/down|connecting/.test(b.health().state), b.health().state);
+    assertEquals(b.epoch(), null, 'no epoch before Redis answered');
     const seen: BrokerMessage[] = [];
     await b.subscribe('all', (m) => seen.push(m));
     await b.publish('all', { kind: 'kick', connectionId: 'c', reason: 'local' });
@@ -389,6 +410,7 @@ Deno.test('redis broker: starts degraded when Redis is not there, and connects w
     assertEquals(await b.lastSeq('room:new'), 0);
     await redis.restart();
     assert(await b.whenReady(10_000), 'ready once redis answers');
+    assert(b.epoch(), 'the epoch, once Redis answered');
     await b.publish('all', { kind: 'kick', connectionId: 'c2', reason: 'via redis' });
     await until('through redis', () => seen.length === 2);
     const e = await b.append('room:new', entry(1));

@@ -46,6 +46,8 @@ export const ConnectKey = {
   PRESENCE: 'presence',
   /** flare-core's: coexist | platform_exclusive | exclusive. */
   CONFLICT_STRATEGY: 'desired_conflict_strategy',
+  /** The `history_epoch` the positions in `rooms` and `inbox_seq` belong to (from an earlier CONNECT_ACK). */
+  HISTORY_EPOCH: 'history_epoch',
 } as const;
 
 /** Metadata keys of CONNECT_ACK added by this server. */
@@ -62,6 +64,8 @@ export const AckKey = {
   COMPRESSIONS: 'compressions',
   /** `on` | `off`. */
   AUTH: 'auth',
+  /** Opaque; changes when sequence numbers may have restarted (resume positions from another epoch are stale). */
+  HISTORY_EPOCH: 'history_epoch',
 } as const;
 
 /** Metadata keys on payload frames (routing, sequencing) and on ACKs. */

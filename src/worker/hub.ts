@@ -11,10 +11,13 @@
  *   still alive;
  * - a page that goes away without saying so (closed tab, crash) is noticed
  *   through a Web Lock it holds for its lifetime (`watchLock`): when the
- *   worker can take the lock, the page is gone and its port is released.
+ *   worker can take the lock, the page is gone and its port is released;
+ * - a room or direct message one page sent is shown to the other pages when
+ *   the server ACKs it (the server does not echo a message to the connection
+ *   that sent it, and here that connection is every tab's).
  */
 import { ErrorCode, FlareError } from '../codec/errors.ts';
-import type { EventSink, FlareWorkerApi, RemoteTokenProvider, SessionOptions, SharedPortApi, WorkerEvent } from './api.ts';
+import type { EventSink, FlareWorkerApi, InboundMessage, OutboundMessage, RemoteTokenProvider, SessionOptions, SharedPortApi, WorkerEvent } from './api.ts';
 
 interface Port {
   sink: EventSink | null;
@@ -48,18 +51,33 @@ export function createHub(engine: FlareWorkerApi, options: HubOptions = {}): Hub
   const roomCounts = new Map<string, number>();
   let initOptions: SessionOptions | null = null;
   let initializing: Promise<void> | null = null;
+  /** Room and direct messages sent by one page, until ACKed: the other pages are shown them then. */
+  const sentBy = new Map<string, { port: Port; message: OutboundMessage }>();
+  let userId = '';
+  let transport: InboundMessage['transport'] = 'websocket';
+
+  const deliver = (p: Port, events: WorkerEvent[]) => {
+    try {
+      void Promise.resolve(p.sink!(events)).catch(() => {});
+    } catch {
+      // a page that cannot receive any more; its lock releases it
+    }
+  };
 
   const fanout: EventSink = (events: WorkerEvent[]) => {
     const live = [...ports].filter((p) => p.sink);
+    const echoes: Array<{ port: Port; event: WorkerEvent }> = [];
+    for (const e of events) {
+      if (e.type === 'connected') ({ userId, transport } = e);
+      if (e.type !== 'acked' && e.type !== 'failed') continue;
+      const sent = sentBy.get(e.id);
+      sentBy.delete(e.id);
+      if (sent && e.type === 'acked') echoes.push({ port: sent.port, event: { type: 'message', message: echoOf(e.id, sent.message, e.seq ?? 0, userId, transport) } });
+    }
     // Clones first: the original's buffers are transferred with the last delivery.
     const batches = live.map((_, i) => (i === live.length - 1 ? events : structuredClone(events)));
-    live.forEach((p, i) => {
-      try {
-        void Promise.resolve(p.sink!(batches[i]!)).catch(() => {});
-      } catch {
-        // a page that cannot receive any more; its lock releases it
-      }
-    });
+    live.forEach((p, i) => deliver(p, batches[i]!));
+    for (const { port, event } of echoes) for (const p of live) if (p !== port) deliver(p, [event]);
   };
 
   const sharedProvider: RemoteTokenProvider = async (ctx) => {
@@ -144,7 +162,13 @@ export function createHub(engine: FlareWorkerApi, options: HubOptions = {}): Hub
           port.wants = false;
           if (!wanted()) await engine.disconnect();
         },
-        send: (m) => (alive(), engine.send(m)),
+        async send(m) {
+          alive();
+          const receipt = await engine.send(m);
+          const kind = m.kind ?? 'payload';
+          if (ports.size > 1 && receipt.state === 'queued' && kind === 'payload' && (m.room !== undefined || m.to !== undefined)) sentBy.set(receipt.id, { port, message: m });
+          return receipt;
+        },
         trackRoom(room, lastSeq) {
           alive();
           if (port.rooms.has(room)) return;
@@ -166,5 +190,27 @@ export function createHub(engine: FlareWorkerApi, options: HubOptions = {}): Hub
         pages: () => ports.size,
       };
     },
+  };
+}
+
+/** The message the other pages see for one this page sent (as the server would deliver it to them). */
+function echoOf(id: string, m: OutboundMessage, seq: number, from: string, transport: InboundMessage['transport']): InboundMessage {
+  const metadata: Record<string, string> = { ...(m.metadata ?? {}), from };
+  if (m.room !== undefined) metadata.room = m.room;
+  if (m.to !== undefined) metadata.to = m.to;
+  return {
+    id,
+    kind: 'payload',
+    type: m.type ?? 1,
+    name: '',
+    room: m.room ?? null,
+    from,
+    to: m.to ?? null,
+    seq,
+    history: false,
+    timestamp: Date.now(),
+    payload: m.payload ?? new Uint8Array(0),
+    metadata,
+    transport,
   };
 }

@@ -74,6 +74,20 @@ describe('FlareClient shared: true (one connection for every page of the origin)
       await a.request('echo', 0);
       expect(sentA).to.deep.equal([]);
 
+      // A room message sent from one tab shows in the other tab too (the server echoes nothing
+      // to the shared connection; the worker shows it to the other pages on its ACK).
+      const room = `shared-room-${user}`;
+      await a.room(room).join();
+      await b.room(room).join();
+      const s1 = await a.sendText({ room }, 'from tab a');
+      await s1.delivered;
+      await waitFor(() => b.room(room).messages.get().length === 1, 'the message in the other tab');
+      const seen = b.room(room).messages.get()[0]!;
+      expect(seen.text()).to.equal('from tab a');
+      expect(seen.from).to.equal(user);
+      expect(seen.seq).to.equal(s1.seq.get());
+      expect(a.room(room).messages.get().map((m) => m.text())).to.deep.equal(['from tab a']);
+
       // One page leaving does not end the connection for the other.
       await b.disconnect();
       expect(b.state.status.get()).to.equal('disconnected');

@@ -95,20 +95,33 @@ export class Hub {
     return replaced;
   }
 
-  /** After NEGOTIATION_READY: replay the inbox, join the rooms asked in CONNECT. */
-  opened(session: Session): void {
+  /**
+   * After NEGOTIATION_READY: replay the inbox, join the rooms asked in CONNECT.
+   * Resolves (never rejects) when done; a room that cannot be joined gets an
+   * ERROR frame naming it, and the others are joined all the same.
+   */
+  async opened(session: Session): Promise<void> {
     const req = session.connectRequest!;
-    void (async () => {
-      const inbox = session.inbox!;
+    const inbox = session.inbox!;
+    try {
       if (req.inboxSeq !== null) {
         inbox.lastSeq = req.inboxSeq;
         inbox.replay(await this.deps.broker.range(inbox.log, { after: req.inboxSeq, limit: this.deps.config.replayLimit }));
       } else inbox.lastSeq = await this.deps.broker.lastSeq(inbox.log);
-      inbox.goLive();
-      for (const [room, since] of req.rooms) {
+    } catch (e) {
+      this.deps.log.error('inbox replay failed', { err: e, connection: session.id });
+    }
+    inbox.goLive();
+    for (const [room, since] of req.rooms) {
+      if (!session.isOpen) return;
+      try {
         await this.deps.rooms.join(session, room, { since, presence: req.presence });
+      } catch (e) {
+        const err = e instanceof FlareError ? e : null;
+        if (!err) this.deps.log.error('join from CONNECT failed', { err: e, room, connection: session.id });
+        session.sendError(err?.code ?? ErrorCode.INTERNAL, `could not join room '${room}' named in CONNECT: ${err?.message ?? 'internal error'}`);
       }
-    })().catch((e) => this.deps.log.error('resume failed', { err: e, connection: session.id }));
+    }
   }
 
   #applyConflicts(userId: string, connectionId: string, deviceId: string, platform: string, strategy: Strategy): string[] {

@@ -33,6 +33,9 @@ export type SessionState = (typeof SessionState)[keyof typeof SessionState];
 
 /** Frames held while the CONNECT is being authenticated. */
 const MAX_EARLY_FRAMES = 64;
+/** Frames (and their bytes) held after NEGOTIATION_READY while the rooms named in CONNECT are joined. */
+const MAX_HELD_FRAMES = 1024;
+const MAX_HELD_BYTES = 8 << 20;
 
 let connectionCounter = 0;
 
@@ -63,6 +66,9 @@ export class Session implements LinkHandler {
   readonly #out: Outbound;
   readonly #bucket: TokenBucket;
   #early: Uint8Array[] = [];
+  /** Open, but the rooms named in CONNECT are still being joined: frames wait here (null: not holding). */
+  #held: Frame[] | null = null;
+  #heldBytes = 0;
   #lastRateError = 0;
   readonly #log: Logger;
   readonly #framesIn: { inc(by?: number): void };
@@ -159,7 +165,7 @@ export class Session implements LinkHandler {
         } catch (e) {
           return this.#malformed(e);
         }
-        return dispatch(this, frame);
+        return this.#dispatchOrHold(frame, bytes.length);
       }
     }
   }
@@ -268,14 +274,40 @@ export class Session implements LinkHandler {
     this.#open();
     if (c?.case === 'system' && c.value.type === SystemType.NEGOTIATION_READY) return;
     // A client that skips NEGOTIATION_READY: its first frame counts as ready.
-    dispatch(this, frame);
+    this.#dispatchOrHold(frame, bytes.length);
   }
 
   #open(): void {
     this.#setState(SessionState.OPEN, 'negotiation_ready');
     this.#batch = this.#batchAfterReady;
-    this.ctx.hub.opened(this);
+    const resumed = this.ctx.hub.opened(this);
     this.#out.open(this.#batch);
+    // Frames may use the rooms named in CONNECT (publish to them, at once): hold them until those are joined.
+    if (this.connectRequest!.rooms.size > 0) {
+      this.#held = [];
+      void resumed.then(() => this.#release());
+    }
+  }
+
+  #dispatchOrHold(frame: Frame, size: number): void {
+    if (!this.#held) return dispatch(this, frame);
+    if (this.#held.length >= MAX_HELD_FRAMES || this.#heldBytes + size > MAX_HELD_BYTES) {
+      this.sendError(ErrorCode.QUEUE_FULL, 'too many frames while the rooms named in CONNECT are being joined: frame dropped', frame.messageId);
+      return;
+    }
+    this.#held.push(frame);
+    this.#heldBytes += size;
+  }
+
+  /** The rooms named in CONNECT are joined: the frames held meanwhile, in order. */
+  #release(): void {
+    const held = this.#held ?? [];
+    this.#held = null;
+    this.#heldBytes = 0;
+    for (const f of held) {
+      if (this.#gone()) return;
+      dispatch(this, f);
+    }
   }
 
   // --------------------------------------------------------------- outbound

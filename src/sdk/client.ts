@@ -15,10 +15,8 @@
  * ```
  */
 import { ErrorCode, FlareError } from '../codec/errors.ts';
-import { PayloadType } from '../codec/frame-types.ts';
 import type { ConnectionStats, SendReceipt, WorkerEvent } from '../worker/api.ts';
 import type { ConnectionState } from '../worker/codes.ts';
-import type { PriorityName } from '../worker/outbox.ts';
 import { FlareClientBuilder, registerClientConstructor } from './builder.ts';
 import { createCallSignaller } from './call-bridge.ts';
 import type { CallSignaller } from './call/call-signals.ts';
@@ -27,7 +25,8 @@ import type { NetworkProbe } from './device/network-test.ts';
 import { Emitter, type ClientEventMap } from './events.ts';
 import { routeEvent, type RouterParts } from './event-router.ts';
 import { SlicedQueue } from './sliced-queue.ts';
-import { MESSAGE_TYPE_KEY, ownMessage, route, type ReceivedMessage, type Target } from './message.ts';
+import type { ReceivedMessage, Target } from './message.ts';
+import { Messaging, type SendOptions } from './messaging.ts';
 import { MiddlewareChain, type Middleware, type OutgoingFrame } from './middleware.ts';
 import { createNetworkProbe } from './network-probe.ts';
 import { messageTtlMs, resolveClientOptions, toSessionOptions, type FlareClientOptions, type Protocol, type ResolvedClientOptions } from './options.ts';
@@ -39,16 +38,7 @@ import { startWorker, type WorkerLink, type WorkerLinkOptions } from './worker-l
 
 const encoder = new TextEncoder();
 
-/** Options of a send. */
-export interface SendOptions {
-  /** true (default): through the worker's outbox, resent until ACKed. false: now or never (NOT_CONNECTED). */
-  reliable?: boolean;
-  priority?: PriorityName;
-  /** Fail with MESSAGE_EXPIRED when not ACKed within this long (default: from `messageRetry`). */
-  ttlMs?: number;
-  /** Extra metadata (text). */
-  metadata?: Record<string, string>;
-}
+export type { SendOptions };
 
 /** A custom-typed message (the seed's `send_message` with a message type). */
 export interface CustomMessage {
@@ -81,7 +71,6 @@ export class FlareClient {
   readonly #rooms = new Map<string, Room>();
   readonly #typed = new Map<string, Set<(m: ReceivedMessage) => void>>();
   readonly #tag = randomTag();
-  #idCounter = 0;
   #link: WorkerLink | null = null;
   #starting: Promise<WorkerLink> | null = null;
   /** Shared connection that this page disconnected from while other pages keep it. */
@@ -91,6 +80,7 @@ export class FlareClient {
   #closed = false;
   readonly #startWorker: (options: WorkerLinkOptions) => WorkerLink;
   readonly #inbound: SlicedQueue<WorkerEvent>;
+  readonly #messaging: Messaging;
 
   constructor(options: FlareClientOptions, deps: ClientDeps = {}) {
     this.options = Object.freeze(resolveClientOptions(options));
@@ -101,6 +91,15 @@ export class FlareClient {
     const onError = (error: FlareError) => this.#events.emit('error', { error });
     this.#rpc = new RpcEndpoint({ send, defaultTimeoutMs: () => this.options.requestTimeoutMs, tag: this.#tag, shared, onError });
     this.#streams = new StreamTable({ send, tag: this.#tag, window: () => this.options.streamWindow, shared });
+    this.#messaging = new Messaging({
+      tag: this.#tag,
+      userId: this.options.userId ?? null,
+      rooms: this.#rooms,
+      delivery: this.#delivery,
+      events: this.#events,
+      sendFrame: send,
+      defaultTtlMs: () => messageTtlMs(this.options.messageRetry),
+    });
     const parts: RouterParts = {
       store: this.#store,
       events: this.#events,
@@ -200,20 +199,20 @@ export class FlareClient {
   /** Sends UTF-8 text to a user or a room. */
   sendText(target: Target, text: string, options?: SendOptions): Promise<SendResult> {
     if (typeof text !== 'string') return Promise.reject(new FlareError(ErrorCode.INVALID_ARGUMENT, 'sendText() takes a string'));
-    return this.#sendApp(target, 'text', encoder.encode(text), options);
+    return this.#messaging.send(target, 'text', encoder.encode(text), options);
   }
 
   /** Sends bytes to a user or a room. */
   sendBinary(target: Target, data: Uint8Array, options?: SendOptions): Promise<SendResult> {
     if (!(data instanceof Uint8Array)) return Promise.reject(new FlareError(ErrorCode.INVALID_ARGUMENT, 'sendBinary() takes a Uint8Array'));
-    return this.#sendApp(target, 'binary', data, options);
+    return this.#messaging.send(target, 'binary', data, options);
   }
 
   /** Sends a message of the app's own type. */
   sendMessage(target: Target, message: CustomMessage, options?: SendOptions): Promise<SendResult> {
     if (!message || typeof message.type !== 'string' || message.type === '') return Promise.reject(new FlareError(ErrorCode.INVALID_ARGUMENT, 'sendMessage() needs {type, data}'));
     const data = message.data instanceof Uint8Array ? message.data : encoder.encode(JSON.stringify(message.data ?? null));
-    return this.#sendApp(target, message.type, data, { ...options, metadata: { ...message.metadata, ...options?.metadata } });
+    return this.#messaging.send(target, message.type, data, { ...options, metadata: { ...message.metadata, ...options?.metadata } });
   }
 
   /** The room object for `name` (one per name). */
@@ -331,10 +330,6 @@ export class FlareClient {
       .finally(() => (this.#statsInFlight = false));
   }
 
-  #newId(): string {
-    return `${Date.now()}-${this.#tag.padStart(8, '0').slice(-8)}${(++this.#idCounter).toString(16).padStart(8, '0')}`;
-  }
-
   /** Middleware, then the worker; serialised when async middleware could reorder frames. */
   #sendFrame(frame: OutgoingFrame): Promise<SendReceipt> {
     const go = async (f: OutgoingFrame) => (await this.#start()).api.send(f);
@@ -342,36 +337,6 @@ export class FlareClient {
     const p = this.#sendChain.then(() => this.#middleware.outgoing(frame)).then(go);
     this.#sendChain = p.catch(() => {});
     return p;
-  }
-
-  async #sendApp(target: Target, type: string, payload: Uint8Array, options: SendOptions = {}): Promise<SendResult> {
-    const where = route(target);
-    const id = this.#newId();
-    const room = where.room !== undefined ? this.#rooms.get(where.room) : undefined;
-    const metadata = { ...options.metadata, [MESSAGE_TYPE_KEY]: type };
-    const place = room?.addOwn(ownMessage({ id, type, from: this.options.userId ?? null, room: where.room ?? null, to: null, payload, metadata }));
-    const result = this.#delivery.track(id, place ? (ok, seq) => place(seq, ok) : undefined);
-    const reliable = options.reliable ?? true;
-    try {
-      const receipt = await this.#sendFrame({
-        kind: 'payload',
-        type: PayloadType.MESSAGE,
-        id,
-        ...where,
-        payload,
-        metadata,
-        reliable,
-        priority: options.priority,
-        ttlMs: reliable ? (options.ttlMs ?? messageTtlMs(this.options.messageRetry)) : undefined,
-      });
-      this.#delivery.accepted(id, receipt.state);
-      if (receipt.state === 'sent') this.#events.emit('messageSent', { id, seq: null });
-    } catch (e) {
-      const error = FlareError.is(e) ? e : new FlareError(ErrorCode.INTERNAL, String(e), { cause: e });
-      if (this.#delivery.failed(id, error)) this.#events.emit('messageFailed', { id, error });
-      throw error;
-    }
-    return result;
   }
 }
 

@@ -128,6 +128,9 @@ describe('FlareClient: messages', function () {
       (e) => e,
     );
     expect(err).to.be.instanceOf(FlareError);
+    // made in the worker, crossed the boundary as an event: code and details intact
+    expect(err.code).to.equal(ErrorCode.REMOTE_ERROR);
+    expect(err.details).to.include({ messageId: r.id });
     expect(r.state.get()).to.equal('failed');
     expect(r.error.get()).to.equal(err);
     expect(failed).to.deep.equal([r.id]);

@@ -202,6 +202,19 @@ describe('<flare-chat>', function () {
     expect(row(el, 'seed-0')).to.not.equal(null);
   });
 
+  it('windows and loads history when the source arrives after the first render', async () => {
+    hub.seed(300);
+    const el = await mount(hub.join('alice'), (e) => (e.source = null));
+    expect($(el, '[part~="messages"]')).to.equal(null);
+    const source = hub.join('bob', { initial: 40, page: 60 });
+    el.source = source;
+    await settled(el);
+    const scroller = $(el, '[part~="messages"]')!;
+    expect(scroller.scrollTop).to.be.greaterThan(0);
+    scroller.scrollTop = 0;
+    await waitFor(() => source.messages.get().length === 100, 'older messages loaded');
+  });
+
   it('keeps the DOM small with 5,000 messages and renders the rows at the scroll position', async () => {
     hub.seed(5000, 'dave', (i) => `message number ${i}${i % 7 === 0 ? '\nwith a second line' : ''}`);
     const el = await mount(hub.join('alice', { initial: 5000 }));

@@ -169,8 +169,9 @@ export class FlareChat extends SignalWatcher(LitElement) {
     this.#list.setItems(messages);
   }
 
-  protected override firstUpdated(): void {
-    this.#list.attach(this.scroller);
+  protected override updated(): void {
+    // The scroller exists only while there is a chat; it may come later than the first render.
+    if (this.scroller) this.#list.attach(this.scroller);
   }
 
   #makeOwnSource(): void {

@@ -1,8 +1,11 @@
 /**
  * Row heights of a windowed list, by key: measured heights where rows have been rendered, an estimate
- * (the running mean of the measured ones) elsewhere, and the offsets derived from them. Pure
- * bookkeeping, no DOM: the virtual list controller measures and asks which rows cover a viewport.
- * Offsets are rebuilt in O(n) only after a change, and looked up by binary search.
+ * (the mean of the measured ones) elsewhere, and the offsets derived from them. Pure bookkeeping, no
+ * DOM: the virtual list controller measures and asks which rows cover a viewport.
+ *
+ * Cost model, for chat: appending rows and measuring rows near the end are O(rows after the change);
+ * replacing the rows (history prepended) or forgetting the measurements rebuilds the offsets in O(n),
+ * which is also when the estimate for unmeasured rows is refreshed. Lookups are binary searches.
  */
 
 /** A half-open range of row indices `[start, end)`. */
@@ -13,16 +16,21 @@ export interface RowRange {
 
 export class HeightIndex {
   readonly #heights = new Map<string, number>();
-  #keys: readonly string[] = [];
+  #keys: string[] = [];
+  #positions = new Map<string, number>();
   #offsets = new Float64Array(1);
+  /** Offsets are stale and need a full rebuild. */
   #dirty = true;
   #measuredSum = 0;
   #measuredCount = 0;
+  /** The estimate the current offsets were built with. */
+  #assumed: number;
   readonly #fallback: number;
 
   /** @param estimate Height assumed for a row before anything has been measured. */
   constructor(estimate = 64) {
     this.#fallback = estimate;
+    this.#assumed = estimate;
   }
 
   /** Height assumed for rows not measured yet. */
@@ -34,10 +42,33 @@ export class HeightIndex {
     return this.#keys.length;
   }
 
+  /** Index of `key`, or -1. */
+  indexOf(key: string): number {
+    return this.#positions.get(key) ?? -1;
+  }
+
   /** Sets the rows (in display order). Heights of keys that stay are kept. */
   setKeys(keys: readonly string[]): void {
-    this.#keys = keys;
+    this.#keys = [...keys];
+    this.#positions = new Map(this.#keys.map((k, i) => [k, i]));
     this.#dirty = true;
+  }
+
+  /** Adds rows at the end (cheaper than `setKeys` with the longer list). */
+  append(keys: readonly string[]): void {
+    const n = this.#keys.length;
+    for (let i = 0; i < keys.length; i++) {
+      this.#keys.push(keys[i]!);
+      this.#positions.set(keys[i]!, n + i);
+    }
+    if (this.#dirty) return;
+    this.#reserve(this.#keys.length + 1);
+    let y = this.#offsets[n]!;
+    for (let i = n; i < this.#keys.length; i++) {
+      this.#offsets[i] = y;
+      y += this.#heights.get(this.#keys[i]!) ?? this.#assumed;
+    }
+    this.#offsets[this.#keys.length] = y;
   }
 
   /** Records a measured height; returns true when it differs from what was assumed. */
@@ -47,7 +78,11 @@ export class HeightIndex {
     if (old === undefined) this.#measuredCount += 1;
     this.#measuredSum += height - (old ?? 0);
     this.#heights.set(key, height);
-    this.#dirty = true;
+    const index = this.#positions.get(key);
+    if (!this.#dirty && index !== undefined) {
+      const delta = height - (old ?? this.#assumed);
+      for (let i = index + 1; i <= this.#keys.length; i++) this.#offsets[i] = this.#offsets[i]! + delta;
+    }
     return true;
   }
 
@@ -96,15 +131,22 @@ export class HeightIndex {
     return { start, end };
   }
 
+  #reserve(size: number): void {
+    if (this.#offsets.length >= size) return;
+    const next = new Float64Array(Math.max(size, this.#offsets.length * 2));
+    next.set(this.#offsets);
+    this.#offsets = next;
+  }
+
   #rebuild(): void {
     if (!this.#dirty) return;
     const n = this.#keys.length;
-    if (this.#offsets.length < n + 1) this.#offsets = new Float64Array(Math.max(n + 1, this.#offsets.length * 2));
-    const estimate = this.estimate;
+    this.#reserve(n + 1);
+    this.#assumed = this.estimate;
     let y = 0;
     for (let i = 0; i < n; i++) {
       this.#offsets[i] = y;
-      y += this.#heights.get(this.#keys[i]!) ?? estimate;
+      y += this.#heights.get(this.#keys[i]!) ?? this.#assumed;
     }
     this.#offsets[n] = y;
     this.#dirty = false;

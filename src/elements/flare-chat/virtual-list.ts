@@ -41,7 +41,6 @@ export class VirtualList<T> implements ReactiveController {
   readonly #o: Required<Omit<VirtualListOptions<T>, 'onNearTop' | 'onBottomChange'>> & VirtualListOptions<T>;
   readonly #index: HeightIndex;
   #items: readonly T[] = [];
-  #positions = new Map<string, number>();
   #range: RowRange = { start: 0, end: 0 };
   #scroller: HTMLElement | null = null;
   #stick = true;
@@ -70,17 +69,29 @@ export class VirtualList<T> implements ReactiveController {
 
   /** Sets the items (oldest first). Cheap when `items` is the same array as before. */
   setItems(items: readonly T[]): void {
-    if (items === this.#items) return;
+    const old = this.#items;
+    if (items === old) return;
     this.#items = items;
-    const keys = items.map((item) => this.#o.key(item));
-    this.#positions = new Map(keys.map((k, i) => [k, i]));
-    this.#index.setKeys(keys);
+    const n = old.length;
+    // Chat lists mostly grow at the end: keep what is known about the rows before (an identity scan
+    // is far cheaper than re-keying every row).
+    let grown = n > 0 && items.length >= n;
+    for (let i = 0; grown && i < n; i++) grown = items[i] === old[i];
+    if (grown) {
+      this.#index.append(items.slice(n).map((item) => this.#o.key(item)));
+    } else {
+      this.#index.setKeys(items.map((item) => this.#o.key(item)));
+    }
   }
 
-  /** Gives the controller its scroller (call from the host's `firstUpdated`). */
+  /** Gives the controller its scroller (call from the host's `updated` whenever it may have changed). */
   attach(scroller: HTMLElement): void {
     if (this.#scroller === scroller) return;
-    this.#scroller?.removeEventListener('scroll', this.#onScroll);
+    if (this.#scroller) {
+      this.#scroller.removeEventListener('scroll', this.#onScroll);
+      this.#resize.unobserve(this.#scroller);
+    }
+    this.#width = 0;
     this.#scroller = scroller;
     scroller.style.overflowAnchor = 'none';
     scroller.addEventListener('scroll', this.#onScroll, { passive: true });
@@ -166,7 +177,7 @@ export class VirtualList<T> implements ReactiveController {
     const height = scroller?.clientHeight ?? 0;
     let top: number;
     if (this.#stick || !scroller) top = Math.max(0, this.#index.total - height);
-    else if (this.#anchor && this.#positions.has(this.#anchor.key)) top = this.#index.offsetOf(this.#positions.get(this.#anchor.key)!) - this.#anchor.top;
+    else if (this.#anchor && this.#index.indexOf(this.#anchor.key) >= 0) top = this.#index.offsetOf(this.#index.indexOf(this.#anchor.key)) - this.#anchor.top;
     else top = scroller.scrollTop;
     return this.#index.range(top, top + height, overscan);
   }
@@ -204,8 +215,8 @@ export class VirtualList<T> implements ReactiveController {
     if (row) {
       const delta = row.getBoundingClientRect().top - scroller.getBoundingClientRect().top - anchor.top;
       if (Math.abs(delta) >= 0.5) scroller.scrollTop += delta;
-    } else if (this.#positions.has(anchor.key)) {
-      scroller.scrollTop = this.#index.offsetOf(this.#positions.get(anchor.key)!) - anchor.top;
+    } else if (this.#index.indexOf(anchor.key) >= 0) {
+      scroller.scrollTop = this.#index.offsetOf(this.#index.indexOf(anchor.key)) - anchor.top;
     }
   }
 

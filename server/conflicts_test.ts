@@ -1,7 +1,10 @@
 import { assertEquals } from './testing/assert.ts';
 import { withServer } from './testing/harness.ts';
 import { isSystem, meta, TestClient } from './testing/client.ts';
-import { conflictsOf, resolveStrategy } from './conflicts.ts';
+import { conflictsOf, isOlder, resolveStrategy, SeniorityClock } from './conflicts.ts';
+import { MemoryBroker } from './broker/memory.ts';
+import { Keys, type BrokerMessage } from './broker/broker.ts';
+import { testServer } from './testing/harness.ts';
 import type { ConflictPolicy } from './config.ts';
 import { SystemType } from '../src/codec/frame-types.ts';
 import { systemFrame } from '../src/codec/frames.ts';
@@ -86,4 +89,51 @@ Deno.test('kicks under each server policy, connection after connection', async (
   assertEquals(await run('coexist'), []);
   assertEquals(await run('platform_exclusive'), ['webC kicked webA']);
   assertEquals(await run('exclusive'), ['ios kicked webA', 'webC kicked ios']);
+});
+
+Deno.test('seniority (pure): one total order; registrations of one process never go backwards', () => {
+  assertEquals(isOlder({ at: 1, n: 9, connectionId: 'z' }, { at: 2, n: 1, connectionId: 'a' }), true, 'time first');
+  assertEquals(isOlder({ at: 2, n: 1, connectionId: 'z' }, { at: 2, n: 2, connectionId: 'a' }), true, 'then the process counter');
+  assertEquals(isOlder({ at: 2, n: 1, connectionId: 'p1-a' }, { at: 2, n: 1, connectionId: 'p2-a' }), true, 'then the id');
+  assertEquals(isOlder({ at: 2, n: 1, connectionId: 'p2-a' }, { at: 2, n: 1, connectionId: 'p1-a' }), false);
+  let now = 1000;
+  const clock = new SeniorityClock(() => now);
+  const a = clock.next('a');
+  now = 990; // the wall clock steps back
+  const b = clock.next('b');
+  const c = clock.next('c');
+  assertEquals([b.at, isOlder(a, b), isOlder(b, c), isOlder(c, a)], [1000, true, true, false]);
+});
+
+Deno.test('conflicts across processes: a notice kicks only connections older than its connection; a newer one stays and is announced again', async () => {
+  const broker = new MemoryBroker({ historySize: 10 });
+  const s1 = await testServer({ conflictPolicy: 'exclusive' }, { broker });
+  const s2 = await testServer({ conflictPolicy: 'exclusive' }, { broker });
+  try {
+    const notices: Array<{ id: string; origin: string }> = [];
+    await broker.subscribe(Keys.user('carol'), (m: BrokerMessage) => m.kind === 'conflict' && notices.push({ id: m.connectionId, origin: m.origin }));
+    const notice = (id: string, extra: Record<string, number>) =>
+      broker.publish(Keys.user('carol'), { kind: 'conflict', userId: 'carol', connectionId: id, deviceId: `${id}-device`, platform: 'web', strategy: 'exclusive', origin: 'elsewhere', ...extra });
+
+    const b = await TestClient.connect(s2.url, { meta: { user_id: 'carol', device_id: 'laptop' } });
+    assertEquals(notices.map((n) => n.id), [b.connectionId], 'announced at registration');
+    // A login elsewhere that registered earlier (its notice arrives late): b stays, and says so again.
+    await notice('older-elsewhere', { at: Date.now() - 60_000, n: 1 });
+    assertEquals(await wasKicked(b), false, 'the newer connection is not kicked by an older one');
+    assertEquals(notices.map((n) => n.id), [b.connectionId, 'older-elsewhere', b.connectionId], 'b announced again, so the older one goes');
+    // A login elsewhere that registered later: b goes.
+    await notice('newer-elsewhere', { at: Date.now() + 60_000, n: 1 });
+    assertEquals(await wasKicked(b), true);
+
+    // Between the two in-process servers: the later login wins, on either side.
+    const c = await TestClient.connect(s1.url, { meta: { user_id: 'carol', device_id: 'phone' } });
+    const d = await TestClient.connect(s2.url, { meta: { user_id: 'carol', device_id: 'tablet' } });
+    assertEquals([await wasKicked(c), await wasKicked(d)], [true, false]);
+    // A notice from an older server (no seniority) counts as the newest, as before.
+    await notice('legacy', {});
+    assertEquals(await wasKicked(d), true);
+  } finally {
+    await s1.shutdown({ reconnectWindowMs: 0, graceMs: 200 });
+    await s2.shutdown({ reconnectWindowMs: 0, graceMs: 200 });
+  }
 });

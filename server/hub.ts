@@ -10,7 +10,7 @@ import { notificationFrame } from '../src/codec/frames.ts';
 import { CloseReason, SystemKey } from '../src/protocol/extensions.ts';
 import { Keys, type Broker, type BrokerMessage, type Unsubscribe } from './broker/broker.ts';
 import type { ServerConfig } from './config.ts';
-import { conflictsOf, resolveStrategy, type Strategy } from './conflicts.ts';
+import { conflictsOf, isOlder, resolveStrategy, SeniorityClock, type Seniority, type Strategy } from './conflicts.ts';
 import { entryFrame, entryFromFrame, sharedEntry } from './entries.ts';
 import type { Logger } from './log.ts';
 import { Membership } from './membership.ts';
@@ -28,6 +28,14 @@ export interface HubDeps {
   serverId: string;
 }
 
+/** A connection that may replace older ones. */
+interface DeviceNotice {
+  connectionId: string;
+  deviceId: string;
+  platform: string;
+  seniority: Seniority | null;
+}
+
 export class Hub {
   readonly sessions = new Map<string, Session>();
   readonly #byUser = new Map<string, Set<Session>>();
@@ -36,6 +44,9 @@ export class Hub {
   #sweeper: ReturnType<typeof setInterval> | null = null;
   /** Connections accepted but not yet registered (handshake in progress). */
   readonly #pending = new Set<Session>();
+  /** When each registered connection registered, and the conflict strategy it registered with. */
+  readonly #registered = new Map<Session, { seniority: Seniority; strategy: Strategy }>();
+  readonly #clock = new SeniorityClock();
 
   constructor(private readonly deps: HubDeps) {}
 
@@ -73,26 +84,35 @@ export class Hub {
   async register(session: Session): Promise<string[]> {
     const req = session.connectRequest!;
     const strategy = resolveStrategy(this.deps.config.conflictPolicy, req.desiredStrategy);
-    const replaced = this.#applyConflicts(session.userId, session.id, session.deviceId, session.platform, strategy);
+    const seniority = this.#clock.next(session.id);
+    const replaced = this.#applyConflicts(session.userId, { connectionId: session.id, deviceId: session.deviceId, platform: session.platform, seniority }, strategy);
     this.#pending.delete(session);
     this.sessions.set(session.id, session);
+    this.#registered.set(session, { seniority, strategy });
     let set = this.#byUser.get(session.userId);
     if (!set) this.#byUser.set(session.userId, (set = new Set()));
     set.add(session);
     session.inbox = new Membership(Keys.inbox(session.userId), (e, live) => (live ? session.sendShared(sharedEntry(e)) : session.sendFrame(entryFrame(e, true))), session.id);
     await this.#subscribeUser(session.userId);
-    if (strategy !== 'coexist') {
-      await this.deps.broker.publish(Keys.user(session.userId), {
-        kind: 'conflict',
-        userId: session.userId,
-        connectionId: session.id,
-        deviceId: session.deviceId,
-        platform: session.platform,
-        strategy,
-        origin: this.deps.serverId,
-      });
-    }
+    if (strategy !== 'coexist') await this.#announce(session);
     return replaced;
+  }
+
+  /** Tells the other processes about a connection, so that they kick their connections older than it. */
+  async #announce(session: Session): Promise<void> {
+    const reg = this.#registered.get(session);
+    if (!reg) return;
+    await this.deps.broker.publish(Keys.user(session.userId), {
+      kind: 'conflict',
+      userId: session.userId,
+      connectionId: session.id,
+      deviceId: session.deviceId,
+      platform: session.platform,
+      strategy: reg.strategy,
+      origin: this.deps.serverId,
+      at: reg.seniority.at,
+      n: reg.seniority.n,
+    });
   }
 
   /**
@@ -124,25 +144,40 @@ export class Hub {
     }
   }
 
-  #applyConflicts(userId: string, connectionId: string, deviceId: string, platform: string, strategy: Strategy): string[] {
-    const older = this.#byUser.get(userId);
-    if (!older || strategy === 'coexist') return [];
-    const refs = [...older].map((s) => ({ connectionId: s.id, deviceId: s.deviceId, platform: s.platform, s }));
-    const hits = conflictsOf(strategy, { connectionId, deviceId, platform }, refs) as typeof refs;
-    for (const { s } of hits) {
+  /**
+   * Kicks this process's connections of `userId` that `incoming` replaces under
+   * `strategy` and that registered before it (`seniority` null: a notice from an
+   * older server, taken as the newest). A connection here that is newer than a
+   * remote `incoming` stays, and is announced again so that the older one goes:
+   * two logins at almost the same moment on two processes kick exactly the older.
+   */
+  #applyConflicts(userId: string, incoming: DeviceNotice, strategy: Strategy): string[] {
+    const mine = this.#byUser.get(userId);
+    if (!mine || strategy === 'coexist') return [];
+    const refs = [...mine].map((s) => ({ connectionId: s.id, deviceId: s.deviceId, platform: s.platform, s }));
+    const kicked: string[] = [];
+    for (const ref of conflictsOf(strategy, incoming, refs) as typeof refs) {
+      const s = ref.s;
+      const reg = this.#registered.get(s);
+      if (reg && incoming.seniority && isOlder(incoming.seniority, reg.seniority)) {
+        if (conflictsOf(reg.strategy, ref, [incoming]).length) void this.#announce(s).catch((e) => this.deps.log.warn('conflict notice failed', { err: e }));
+        continue;
+      }
       s.kick(CloseReason.DEVICE_CONFLICT, 'kicked: signed in on another device', {
-        [SystemKey.PLATFORM]: platform,
-        [SystemKey.NEW_DEVICE_ID]: deviceId,
-        [SystemKey.NEW_CONNECTION_ID]: connectionId,
+        [SystemKey.PLATFORM]: incoming.platform,
+        [SystemKey.NEW_DEVICE_ID]: incoming.deviceId,
+        [SystemKey.NEW_CONNECTION_ID]: incoming.connectionId,
       });
+      kicked.push(s.id);
     }
-    return hits.map((h) => h.connectionId);
+    return kicked;
   }
 
   unregister(session: Session): void {
     this.#pending.delete(session);
     if (this.sessions.get(session.id) !== session) return;
     this.sessions.delete(session.id);
+    this.#registered.delete(session);
     const set = this.#byUser.get(session.userId);
     set?.delete(session);
     if (set && set.size === 0) {
@@ -172,7 +207,12 @@ export class Hub {
         return;
       case 'conflict':
         if (m.origin === this.deps.serverId) return; // applied locally already
-        this.#applyConflicts(userId, m.connectionId, m.deviceId, m.platform, m.strategy as Strategy);
+        this.#applyConflicts(userId, {
+          connectionId: m.connectionId,
+          deviceId: m.deviceId,
+          platform: m.platform,
+          seniority: m.at === undefined ? null : { at: m.at, n: m.n ?? 0, connectionId: m.connectionId },
+        }, m.strategy as Strategy);
         return;
       case 'kick':
         for (const s of sessions) if (s.id === m.connectionId) s.kick(CloseReason.ADMIN, m.reason);

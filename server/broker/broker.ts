@@ -50,8 +50,11 @@ export interface PresenceMember {
 export type BrokerMessage =
   | { kind: 'entry'; log: string; entry: LogEntry }
   | { kind: 'presence'; room: string; action: 'join' | 'leave'; member: PresenceMember }
-  /** A user's new connection: every process applies the conflict policy to its own older connections. */
-  | { kind: 'conflict'; userId: string; connectionId: string; deviceId: string; platform: string; strategy: string; origin: string }
+  /**
+   * A user's new connection: every process applies the conflict policy to its own connections older than
+   * it (`at`, `n`: its Seniority, conflicts.ts; absent from older servers: newest).
+   */
+  | { kind: 'conflict'; userId: string; connectionId: string; deviceId: string; platform: string; strategy: string; origin: string; at?: number; n?: number }
   /** Close one connection wherever it is (admin kick). */
   | { kind: 'kick'; connectionId: string; reason: string }
   /** A notification for every connection (the seed's `broadcast`). */

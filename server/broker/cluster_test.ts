@@ -4,7 +4,7 @@
  * WebSocket clients speaking the protocol. Room messages and direct messages
  * cross processes; a client moves from one process to the other mid-stream and
  * gets every message exactly once, in order; a second login on the other
- * process kicks the first; RPC reaches a user on the other process; Redis is
+ * process kicks the first, and two logins at once kick exactly the older; RPC reaches a user on the other process; Redis is
  * stopped and restarted during traffic; a killed process's members leave
  * presence. Skipped, with a message, only when no redis-server exists.
  */
@@ -206,6 +206,31 @@ Deno.test({ name: 'cluster: two server processes behind one Redis', ignore: !RED
       assertEquals(meta(kicked, 'reason'), 'device_conflict');
       assertEquals(meta(kicked, 'new_device_id'), 'carol-laptop');
       assertEquals((await first.waitClosed()).code, 4002);
+    });
+
+    await t.step('two logins at almost the same moment on two processes: exactly the older one is kicked', async () => {
+      for (let round = 0; round < 8; round++) {
+        const user = `race-${round}`;
+        // The older one may be kicked before its CONNECT_ACK even left (closed 4002 without KICKED).
+        const login = async (p: ServerProcess, n: number) => {
+          const c = await TestClient.open(p.url);
+          clients.push(c);
+          await c.handshake({ meta: { user_id: user, device_id: `${user}-${n}`, desired_conflict_strategy: 'exclusive' } }).catch(() => {});
+          return c;
+        };
+        const pair = await Promise.all([login(s1!, 1), login(s2!, 2)]);
+        await until('one of the two kicked', () => pair.some((c) => c.closed !== null));
+        const [kicked, survivor] = pair[0]!.closed ? [pair[0]!, pair[1]!] : [pair[1]!, pair[0]!];
+        assertEquals(kicked.closed!.code, 4002);
+        const notice = kicked.frames.find((f) => isSystem(f, SystemType.KICKED));
+        if (notice) assertEquals(meta(notice, 'new_connection_id'), survivor.connectionId, `round ${round}: kicked for the other one`);
+        // Both notices went to Redis before the CONNECT_ACKs; a direct message published now reaches the
+        // survivor after its process handled them both (pub/sub order): it is not kicked later.
+        const probe = await connect(s1!, `${user}-probe`);
+        probe.publish({ to: user }, 'still there?');
+        await survivor.next((f) => isPayload(f, PayloadType.MESSAGE) && meta(f, 'to') === user);
+        assertEquals([survivor.closed, survivor.frames.some((f) => isSystem(f, SystemType.KICKED))], [null, false], `round ${round}: the newer one stays`);
+      }
     });
 
     await t.step('RPC to a user reaches them on the other process', async () => {

@@ -150,7 +150,7 @@ export class Racer {
       if (fav) {
         start(fav);
         const early = await Promise.race([pending.get(fav.kind)!, this.#sleep(o.headStartMs, abort.signal)]);
-        if (early) return this.#decide(server, [early], failures, 'remembered');
+        if (early) return this.#decide(server, [early], failures, 'remembered', undefined, false);
       }
       for (const c of candidates) if (!pending.has(c.kind)) start(c);
       const opened = await this.#settle([...pending.values()], abort);
@@ -164,7 +164,8 @@ export class Racer {
           cause: Object.values(failures)[0],
         });
       }
-      if (opened.length === 1) return this.#decide(server, opened, failures, 'only');
+      // A race of one candidate (the app forced a transport) teaches nothing about the network.
+      if (opened.length === 1) return this.#decide(server, opened, failures, 'only', undefined, candidates.length > 1);
       return await this.#decide(server, opened, failures, 'score', abort.signal);
     } finally {
       signal?.removeEventListener('abort', onOuterAbort);
@@ -191,6 +192,7 @@ export class Racer {
     failures: Partial<Record<TransportKind, FlareError>>,
     decidedBy: RaceResult['decidedBy'],
     signal?: AbortSignal,
+    remember = true,
   ): Promise<RaceResult> {
     const o = this.#o;
     let probes: Array<ProbeResult | null> = opened.map(() => null);
@@ -208,7 +210,8 @@ export class Racer {
     if (opened[best]!.closedInfo && opened.some((d) => !d.closedInfo)) best = opened.findIndex((d) => !d.closedInfo);
     opened.forEach((d, i) => i !== best && d.transport.close(1000, 'lost the race'));
     const winner = opened[best]!;
-    o.memory.set(server, { kind: winner.transport.kind, at: o.clock.wallNow(), scores });
+    // A remembered win keeps its original time, so the memory expires after rememberMs and a full race re-checks it.
+    if (remember) o.memory.set(server, { kind: winner.transport.kind, at: o.clock.wallNow(), scores });
     return { winner, kind: winner.transport.kind, decidedBy, metrics, scores, failures };
   }
 

@@ -160,6 +160,19 @@ describe('worker/racer', () => {
     expect(s.made).to.have.length(2);
   });
 
+  it('does not remember a race of one candidate, nor renew a remembered win', async () => {
+    const forced = setup({ websocket: { rttMs: 5 } });
+    expect((await run(forced)).decidedBy).to.equal('only');
+    expect(forced.memory.get('srv')).to.equal(undefined);
+
+    const s = setup({ websocket: { rttMs: 5 }, webtransport: { rttMs: 5 } });
+    await run(s);
+    const first = s.memory.get('srv')!;
+    s.clock.jumpWall(60_000);
+    expect((await run(s, 500)).decidedBy).to.equal('remembered');
+    expect(s.memory.get('srv')!.at).to.equal(first.at);
+  });
+
   it('falls back to the full race when the remembered winner does not open in its head start', async () => {
     const slowWt = setup({ websocket: {}, webtransport: { fail: new FlareError(ErrorCode.TRANSPORT_UNAVAILABLE, 'gone') } });
     slowWt.memory.set('srv', { kind: 'webtransport', at: slowWt.clock.wallNow(), scores: {} });

@@ -5,6 +5,7 @@ import { Session } from './session.ts';
 import { SendQueue } from './send-queue.ts';
 import { TokenBucket } from './rate-limit.ts';
 import type { Link } from './link.ts';
+import { joinFrames, StreamFrames } from './framing.ts';
 import { createFrameCodec } from '../src/codec/index.ts';
 import { PayloadType, Reliability, SystemType } from '../src/codec/frame-types.ts';
 import { payloadFrame, systemFrame } from '../src/codec/frames.ts';
@@ -35,6 +36,42 @@ Deno.test('limits: a WebTransport length prefix over the limit is refused before
     assertEquals(meta(await c.next((f) => isSystem(f, SystemType.ERROR)), 'code'), 'frame_too_large');
     assertEquals((await c.waitClosed()).code, 4005);
   });
+});
+
+Deno.test('limits: frames before a bad WebTransport length prefix in the same chunk are processed, then the ERROR and the close', async () => {
+  await withServer({ maxFrameBytes: 4096 }, async (s) => {
+    const c = await TestClient.connect(s.url, { transport: 'webtransport', certHash: s.certHash(), format: 'protobuf' });
+    const pings = [ping(), ping()];
+    const good = joinFrames(pings.map((p) => c.codec.encode(p)));
+    const chunk = new Uint8Array(good.length + 8);
+    chunk.set(good);
+    chunk.set([0x40, 0, 0, 0, 1, 2, 3, 4], good.length);
+    c.sendRawStream(chunk);
+    for (const p of pings) assertEquals(meta(await c.next((f) => isSystem(f, SystemType.PONG)), 'ping_id'), p.messageId);
+    assertEquals(meta(await c.next((f) => isSystem(f, SystemType.ERROR)), 'code'), 'frame_too_large');
+    assertEquals((await c.waitClosed()).code, 4005);
+  });
+});
+
+Deno.test('stream framing (pure): frames split anywhere; a bad length prefix comes after the good frames of its chunk; the end', () => {
+  const frame = (n: number, fill: number) => new Uint8Array(n).fill(fill);
+  const packed = joinFrames([frame(3, 1), frame(5, 2), frame(1, 3)]);
+  for (let cut = 0; cut <= packed.length; cut++) {
+    const d = new StreamFrames(100);
+    const a = d.push(packed.subarray(0, cut));
+    const b = d.push(packed.subarray(cut));
+    assertEquals([...a.frames, ...b.frames].map((f) => [f.length, f[0]]), [[3, 1], [5, 2], [1, 3]], `cut at ${cut}`);
+    assertEquals([b.error, b.ended], [null, false]);
+  }
+  const d = new StreamFrames(100);
+  const bad = new Uint8Array([...joinFrames([frame(2, 7)]), 0, 0, 0, 101, 9, 9]);
+  const r = d.push(bad);
+  assertEquals(r.frames.map((f) => f[0]), [7], 'the good frame is kept');
+  assertEquals(r.error?.code, 'frame_too_large');
+  assertEquals(d.push(joinFrames([frame(1, 1)])).frames.length, 0, 'nothing after an error');
+  const e = new StreamFrames(100);
+  const end = e.push(new Uint8Array([...joinFrames([frame(1, 5)]), 0, 0, 0, 0, 0, 0, 0, 1, 1]));
+  assertEquals([end.frames.length, end.ended, end.error], [1, true, null], 'a zero length ends the stream');
 });
 
 Deno.test('malformed frames get an ERROR and the connection stays open', async () => {

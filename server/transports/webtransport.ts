@@ -4,9 +4,8 @@
  * 4-byte big-endian length prefix (flare-core's QUIC framing). Datagrams are
  * echoed as they come, for the client's latency and loss probes.
  */
-import { CodecError, ErrorCode } from '../../src/codec/errors.ts';
 import type { ServerContext } from '../context.ts';
-import { joinFrames, streamDeframer } from '../framing.ts';
+import { joinFrames, StreamFrames } from '../framing.ts';
 import { CloseCode, TransportKind, type Link } from '../link.ts';
 import { Session } from '../session.ts';
 import type { TlsIdentity } from '../tls.ts';
@@ -176,21 +175,19 @@ export class WebTransportServer {
       (info) => session.closed(info.closeCode ?? CloseCode.NORMAL, info.reason || 'closed'),
       () => session.closed(CloseCode.NORMAL, 'connection lost'),
     );
-    const deframer = streamDeframer(this.ctx.config.maxFrameBytes);
+    const deframer = new StreamFrames(this.ctx.config.maxFrameBytes);
     try {
       for await (const chunk of stream.readable) {
-        let frames: Uint8Array[];
-        try {
-          frames = deframer.push(chunk);
-        } catch (e) {
+        const { frames, error, ended } = deframer.push(chunk);
+        // The good frames first, also those before a bad length prefix in the same chunk.
+        for (const f of frames) session.receive(f);
+        if (error) {
           // A declared length over the limit: refused before buffering; the stream cannot be resynchronised.
-          const err = e instanceof CodecError ? e : null;
-          session.sendError(err?.code ?? ErrorCode.MALFORMED_FRAME, err?.message ?? String(e));
+          session.sendError(error.code, error.message);
           session.close(CloseCode.FRAME_TOO_LARGE, 'frame too large');
           return;
         }
-        for (const f of frames) session.receive(f);
-        if (deframer.ended) {
+        if (ended) {
           session.close(CloseCode.NORMAL, 'end of stream');
           return;
         }

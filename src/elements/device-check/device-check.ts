@@ -1,4 +1,5 @@
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import { live } from 'lit/directives/live.js';
 import { property } from 'lit/decorators.js';
 import { computed, signal, SignalWatcher, watch } from '@lit-labs/signals';
 import type { DeviceHealthStatus } from '../../sdk/call/call-types.ts';
@@ -152,7 +153,7 @@ export class DeviceCheck extends SignalWatcher(LitElement) {
       ${this.#renderGuidance('video', access.video)} ${this.#renderGuidance('audio', access.audio)}
       <div part="preview">
         ${videoTrack
-          ? html`<video part="video" .srcObject=${stream} muted playsinline autoplay aria-label=${t('deviceCheck.preview')}></video>`
+          ? html`<video part="video" .srcObject=${live(stream)} muted playsinline autoplay aria-label=${t('deviceCheck.preview')}></video>`
           : html`<span>${t('deviceCheck.noPreview')}</span>`}
       </div>
       ${this.#renderSelect('camera', t('deviceCheck.camera'), devices.videoInput, selected.videoInput || (videoTrack?.getSettings().deviceId ?? ''), (id) => session.select('videoInput', id))}

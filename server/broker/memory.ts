@@ -7,6 +7,7 @@
  */
 import { newEpoch, type Appended, type Broker, type BrokerHealth, type BrokerMessage, type LogEntry, type PresenceMember, type RangeOptions, type Unsubscribe } from './broker.ts';
 import { dedupeKey, RecentIds } from './recent-ids.ts';
+import { Subscribers } from './subscribers.ts';
 
 interface Log {
   entries: LogEntry[];
@@ -27,7 +28,7 @@ export interface MemoryBrokerOptions {
 
 export class MemoryBroker implements Broker {
   readonly kind = 'memory';
-  readonly #subs = new Map<string, Set<(m: BrokerMessage) => void>>();
+  readonly #subs: Subscribers;
   readonly #logs = new Map<string, Log>();
   readonly #presence = new Map<string, Map<string, { member: PresenceMember; expires: number }>>();
   readonly #opts: MemoryBrokerOptions;
@@ -38,29 +39,18 @@ export class MemoryBroker implements Broker {
   constructor(options: MemoryBrokerOptions) {
     this.#opts = options;
     this.#now = options.now ?? (() => Date.now());
+    this.#subs = new Subscribers(options.onHandlerError);
   }
 
   publish(channel: string, message: BrokerMessage): Promise<void> {
-    const subs = this.#subs.get(channel);
-    if (subs) {
-      for (const handler of [...subs]) {
-        try {
-          handler(message);
-        } catch (e) {
-          this.#opts.onHandlerError?.(e);
-        }
-      }
-    }
+    this.#subs.deliver(channel, message);
     return Promise.resolve();
   }
 
   subscribe(channel: string, handler: (message: BrokerMessage) => void): Promise<Unsubscribe> {
-    let subs = this.#subs.get(channel);
-    if (!subs) this.#subs.set(channel, (subs = new Set()));
-    subs.add(handler);
+    const { remove } = this.#subs.add(channel, handler);
     return Promise.resolve(() => {
-      subs.delete(handler);
-      if (subs.size === 0 && this.#subs.get(channel) === subs) this.#subs.delete(channel);
+      remove();
       return Promise.resolve();
     });
   }

@@ -10,6 +10,9 @@
  * - Presence: a sorted set per room scored by expiry (Redis' clock) plus a
  *   hash of member JSON; a crashed process's members expire.
  *
+ * This file holds the connections, their state, recovery and channels; logs
+ * are in redis-logs.ts (with local-logs.ts), presence in redis-presence.ts.
+ *
  * While Redis is unreachable the broker is *degraded*: publishes reach this
  * process's subscribers only; appends to logs this process knows get
  * provisional seqs (continuing its highest known seq) and are delivered
@@ -22,14 +25,19 @@
  * (a Redis that lost its data gets a new one). See docs/SCALE-OUT.md for the
  * guarantees.
  */
-import { Buffer } from 'node:buffer';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from '../log.ts';
-import { newEpoch, type Appended, type Broker, type BrokerHealth, type BrokerMessage, type LogEntry, type PresenceMember, type RangeOptions, type Unsubscribe } from './broker.ts';
-import { defineScripts, type Reply, type ScriptedRedis } from './redis-scripts.ts';
-import { LocalLogs } from './local-logs.ts';
-import { DEDUPE_WINDOW, dedupeKey } from './recent-ids.ts';
-import { decodeEntryBody, decodeMember, decodeMessage, encodeEntryBody, encodeMember, encodeMessage, seqOfId } from './redis-codec.ts';
+import { newEpoch, type Appended, type Broker, type BrokerMessage, type LogEntry, type PresenceMember, type RangeOptions, type Unsubscribe } from './broker.ts';
+import { DEDUPE_WINDOW } from './recent-ids.ts';
+import { decodeMessage, encodeMessage } from './redis-codec.ts';
+import { buf, createConnections, defaultChannelFor, isConnectionError, redact, RedisKeys, type RedisCore } from './redis-core.ts';
+import { RedisLogs } from './redis-logs.ts';
+import { RedisPresence } from './redis-presence.ts';
+import type { ScriptedRedis } from './redis-scripts.ts';
+import { RedisState, RedisStatus, type RedisBrokerHealth } from './redis-status.ts';
+import { Subscribers } from './subscribers.ts';
+
+export { defaultChannelFor, RedisState, type RedisBrokerHealth };
 
 export interface RedisBrokerOptions {
   /** redis://[user:password@]host:port[/db] (rediss:// for TLS). */
@@ -57,86 +65,23 @@ export interface RedisBrokerOptions {
   reapIntervalMs?: number;
 }
 
-export const RedisState = {
-  CONNECTING: 'connecting',
-  READY: 'ready',
-  DOWN: 'down',
-  RECOVERING: 'recovering',
-  CLOSED: 'closed',
-} as const;
-export type RedisState = (typeof RedisState)[keyof typeof RedisState];
-
-export interface RedisBrokerHealth extends BrokerHealth {
-  state: RedisState;
-  /** The Redis address, without credentials. */
-  redis: string;
-  /** Unix ms since when Redis has been unreachable (absent when ready). */
-  down_since?: number;
-  /** Provisional entries waiting to be written to Redis. */
-  provisional: number;
-  recoveries: number;
-}
-
-interface PresenceLocal {
-  member: PresenceMember;
-  ttlMs: number;
-  expires: number;
-}
-
-const MAX_SAFE = Number.MAX_SAFE_INTEGER;
-
-/** The default: a user's direct messages go out on the user's channel. */
-export function defaultChannelFor(log: string): string {
-  return log.startsWith('inbox:') ? `user:${log.slice('inbox:'.length)}` : log;
-}
-
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    return u.toString();
-  } catch {
-    return 'redis';
-  }
-}
-
 const decoder = new TextDecoder();
-
-/** ioredis sends Buffers as bytes (a plain Uint8Array would be stringified). */
-function buf(bytes: Uint8Array): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-function isConnectionError(e: unknown): boolean {
-  const msg = e instanceof Error ? `${e.name} ${e.message}` : String(e);
-  return /connection is closed|stream isn't writeable|command timed out|MaxRetriesPerRequest|ECONNRE|EPIPE|ETIMEDOUT|ENOTCONN|socket|connection lost|broken pipe/i.test(msg);
-}
 
 export class RedisBroker implements Broker {
   readonly kind = 'redis';
   readonly #opts: Required<Omit<RedisBrokerOptions, 'log' | 'onHandlerError'>> & Pick<RedisBrokerOptions, 'log' | 'onHandlerError'>;
   readonly #cmd: Redis & ScriptedRedis;
   readonly #sub: Redis;
-  readonly #prefix: string;
-  readonly #handlers = new Map<string, Set<(m: BrokerMessage) => void>>();
-  readonly #logs: LocalLogs;
-  readonly #presence = new Map<string, Map<string, PresenceLocal>>();
-  /** Entries appended through the script (already published to Redis). */
-  readonly #own = new WeakSet<LogEntry>();
-  #state: RedisState = RedisState.CONNECTING;
+  readonly #keys: RedisKeys;
+  readonly #handlers: Subscribers;
+  readonly #logs: RedisLogs;
+  readonly #presence: RedisPresence;
+  readonly #status: RedisStatus;
   #generation = 0;
-  #downSince: number | null = Date.now();
-  #lastError = 'connecting';
-  #recoveries = 0;
-  #everReady = false;
   /** Messages that arrive while recovering, delivered once it is done. */
   #held: Array<[string, Uint8Array]> = [];
-  #waiters: Array<() => void> = [];
   #pruner: ReturnType<typeof setInterval> | null = null;
   #reaper: ReturnType<typeof setInterval> | null = null;
-  #reaping = false;
-  #lastErrorLog = 0;
   /** The history epoch stored in Redis (null until Redis answered once). */
   #epoch: string | null = null;
 
@@ -152,20 +97,13 @@ export class RedisBroker implements Broker {
       dedupeWindow: DEDUPE_WINDOW,
       ...options,
     };
-    this.#prefix = this.#opts.prefix;
-    this.#logs = new LocalLogs({ recentPerLog: this.#opts.recentPerLog, outageBuffer: this.#opts.outageBuffer });
-    const common = {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      autoResubscribe: false,
-      autoResendUnfulfilledCommands: false,
-      connectTimeout: Math.max(1000, this.#opts.commandTimeoutMs),
-      retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), this.#opts.reconnectMaxDelayMs),
-    };
-    this.#cmd = new Redis(this.#opts.url, { ...common, commandTimeout: this.#opts.commandTimeoutMs, connectionName: 'flare-cmd' }) as Redis & ScriptedRedis;
-    this.#sub = new Redis(this.#opts.url, { ...common, connectionName: 'flare-sub' });
-    defineScripts(this.#cmd);
+    this.#status = new RedisStatus(this.#opts.log);
+    this.#keys = new RedisKeys(this.#opts.prefix);
+    this.#handlers = new Subscribers(this.#opts.onHandlerError);
+    ({ cmd: this.#cmd, sub: this.#sub } = createConnections(this.#opts.url, this.#opts.commandTimeoutMs, this.#opts.reconnectMaxDelayMs));
+    const core: RedisCore = { cmd: this.#cmd, keys: this.#keys, log: this.#opts.log, up: () => this.#up(), commandFailed: (where, e) => this.#commandFailed(where, e) };
+    this.#logs = new RedisLogs(core, this.#opts);
+    this.#presence = new RedisPresence(core, (channel, m) => this.publish(channel, m));
     for (const [name, conn] of [['cmd', this.#cmd], ['sub', this.#sub]] as const) {
       conn.on('ready', () => this.#connectionChanged());
       conn.on('close', () => this.#connectionChanged());
@@ -173,8 +111,8 @@ export class RedisBroker implements Broker {
       conn.on('error', (e: Error) => this.#noteError(`${name}: ${e.message || e.name}`));
     }
     this.#sub.on('messageBuffer', (channel: Uint8Array, message: Uint8Array) => this.#onRedisMessage(channel, message));
-    this.#pruner = setInterval(() => this.#logs.prune(600_000, (log) => this.#handlers.has(this.#opts.channelFor(log))), 60_000);
-    this.#reaper = setInterval(() => void this.#reap(), this.#opts.reapIntervalMs);
+    this.#pruner = setInterval(() => this.#logs.local.prune(600_000, (log) => this.#subscribed(log)), 60_000);
+    this.#reaper = setInterval(() => this.#status.state === RedisState.READY && void this.#presence.reap(), this.#opts.reapIntervalMs);
     if (typeof Deno !== 'undefined') {
       Deno.unrefTimer(this.#pruner as unknown as number);
       Deno.unrefTimer(this.#reaper as unknown as number);
@@ -190,51 +128,21 @@ export class RedisBroker implements Broker {
     b.#cmd.connect().catch(() => {});
     b.#sub.connect().catch(() => {});
     await b.whenReady(waitMs);
-    if (b.#state !== RedisState.READY) options.log?.warn('redis unreachable at start: the broker runs degraded until it answers', { redis: redact(options.url), error: b.#lastError });
+    if (b.#status.state !== RedisState.READY) options.log?.warn('redis unreachable at start: the broker runs degraded until it answers', { redis: redact(options.url), error: b.#status.lastError });
     return b;
   }
 
   get state(): RedisState {
-    return this.#state;
+    return this.#status.state;
   }
 
   /** Resolves once the broker is ready (true) or `timeoutMs` passed (false). */
-  async whenReady(timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.#state !== RedisState.READY) {
-      const left = deadline - Date.now();
-      if (left <= 0 || this.#state === RedisState.CLOSED) return false;
-      await this.#nextStateChange(left);
-    }
-    return true;
-  }
-
-  #nextStateChange(timeoutMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(done, timeoutMs);
-      function done() {
-        clearTimeout(t);
-        resolve();
-      }
-      this.#waiters.push(done);
-    });
-  }
-
-  #setState(next: RedisState): void {
-    if (this.#state === next) return;
-    this.#state = next;
-    const w = this.#waiters;
-    this.#waiters = [];
-    for (const f of w) f();
+  whenReady(timeoutMs: number): Promise<boolean> {
+    return this.#status.whenReady(timeoutMs);
   }
 
   #noteError(text: string): void {
-    this.#lastError = text;
-    const now = Date.now();
-    if (now - this.#lastErrorLog > 5_000) {
-      this.#lastErrorLog = now;
-      this.#opts.log?.warn('redis error', { error: text });
-    }
+    this.#status.noteError(text);
   }
 
   /**
@@ -245,7 +153,7 @@ export class RedisBroker implements Broker {
   #commandFailed(where: string, e: unknown): void {
     const message = e instanceof Error ? e.message : String(e);
     this.#noteError(`${where}: ${message}`);
-    if (/timed out/i.test(message) && this.#state === RedisState.READY) {
+    if (/timed out/i.test(message) && this.#status.state === RedisState.READY) {
       this.#cmd.disconnect(true);
       this.#sub.disconnect(true);
     }
@@ -254,20 +162,20 @@ export class RedisBroker implements Broker {
   // ------------------------------------------------------------- connection
 
   #connectionChanged(): void {
-    if (this.#state === RedisState.CLOSED) return;
+    if (this.#status.state === RedisState.CLOSED) return;
     const up = this.#cmd.status === 'ready' && this.#sub.status === 'ready';
     if (!up) {
-      if (this.#state !== RedisState.DOWN && this.#state !== RedisState.CONNECTING) {
+      if (this.#status.state !== RedisState.DOWN && this.#status.state !== RedisState.CONNECTING) {
         this.#generation++;
-        this.#downSince = Date.now();
+        this.#status.downSince = Date.now();
         this.#held = [];
-        this.#logs.markSuspects();
-        this.#setState(RedisState.DOWN);
-        this.#opts.log?.warn('redis unreachable: the broker is degraded (local delivery only)', { error: this.#lastError });
+        this.#logs.local.markSuspects();
+        this.#status.set(RedisState.DOWN);
+        this.#opts.log?.warn('redis unreachable: the broker is degraded (local delivery only)', { error: this.#status.lastError });
       }
       return;
     }
-    if (this.#state === RedisState.DOWN || this.#state === RedisState.CONNECTING) void this.#recover();
+    if (this.#status.state === RedisState.DOWN || this.#status.state === RedisState.CONNECTING) void this.#recover();
   }
 
   async #recover(): Promise<void> {
@@ -276,116 +184,52 @@ export class RedisBroker implements Broker {
       if (gen !== this.#generation) throw new Error('recovery interrupted');
     };
     this.#held = [];
-    this.#setState(RedisState.RECOVERING);
+    this.#status.set(RedisState.RECOVERING);
     const t0 = Date.now();
     try {
-      const channels = [...this.#handlers.keys()].map((c) => this.#channelKey(c));
+      const channels = this.#handlers.channels().map((c) => this.#keys.channel(c));
       for (let i = 0; i < channels.length; i += 500) await this.#sub.subscribe(...channels.slice(i, i + 500));
       check();
       await this.#loadEpoch();
       check();
-      await this.#readdPresence();
+      await this.#presence.readd();
       check();
-      const stats = await this.#resyncLogs(check);
+      const stats = await this.#logs.resync(check, (log) => this.#subscribed(log), (channel, m) => this.#dispatch(channel, m));
       check();
       const held = this.#held;
       this.#held = [];
       for (const [channel, bytes] of held) this.#deliverRaw(channel, bytes);
-      const wasDown = this.#everReady;
-      this.#everReady = true;
-      if (wasDown) this.#recoveries++;
-      this.#downSince = null;
-      this.#setState(RedisState.READY);
+      const wasDown = this.#status.everReady;
+      this.#status.everReady = true;
+      if (wasDown) this.#status.recoveries++;
+      this.#status.downSince = null;
+      this.#status.set(RedisState.READY);
       this.#opts.log?.info(wasDown ? 'redis reachable again: broker recovered' : 'redis broker ready', { redis: redact(this.#opts.url), channels: channels.length, ms: Date.now() - t0, ...stats });
     } catch (e) {
-      if (gen !== this.#generation || this.#state === RedisState.CLOSED) return;
+      if (gen !== this.#generation || this.#status.state === RedisState.CLOSED) return;
       this.#noteError(`recovery: ${(e as Error).message}`);
-      this.#downSince ??= Date.now();
-      this.#setState(RedisState.DOWN);
+      this.#status.downSince ??= Date.now();
+      this.#status.set(RedisState.DOWN);
       setTimeout(() => this.#connectionChanged(), 250);
     }
   }
 
   /** Reads the epoch from Redis; a Redis that lost its data (the key with it) gets a new one. */
   async #loadEpoch(): Promise<void> {
-    const epoch = await this.#cmd.flareEpoch(`${this.#prefix}:epoch`, newEpoch());
+    const epoch = await this.#cmd.flareEpoch(this.#keys.epoch(), newEpoch());
     if (this.#epoch !== null && epoch !== this.#epoch) this.#opts.log?.warn('redis lost its data: new history epoch (clients reload history)', { from: this.#epoch, to: epoch });
     this.#epoch = epoch;
   }
 
-  async #readdPresence(): Promise<void> {
-    const now = Date.now();
-    const work: Promise<unknown>[] = [];
-    for (const [set, members] of this.#presence) {
-      for (const [id, p] of members) {
-        if (p.expires <= now) {
-          members.delete(id);
-          continue;
-        }
-        const [z, h] = this.#presenceKeys(set);
-        work.push(this.#cmd.flarePresenceAdd(z, h, id, encodeMember(p.member), String(p.ttlMs)));
-      }
-      if (members.size === 0) this.#presence.delete(set);
-    }
-    await Promise.all(work);
-  }
-
-  /**
-   * Raises every known counter to this process's high-water mark, delivers
-   * what local subscribers missed, and re-appends outage entries and the real
-   * entries that provisional seqs hid here.
-   */
-  async #resyncLogs(check: () => void): Promise<{ logs: number; caught_up: number; reappended: number }> {
-    let caughtUp = 0;
-    let reappended = 0;
-    const logs = this.#logs.entries();
-    const limit = String(Math.max(this.#opts.historySize, 1000));
-    const subscribed = (log: string) => this.#handlers.has(this.#opts.channelFor(log));
-    for (let i = 0; i < logs.length; i += 200) {
-      const batch = logs.slice(i, i + 200);
-      const replies = await Promise.all(
-        batch.map(([log, st]) => {
-          const { hw, from } = this.#logs.resyncRequest(st, subscribed(log));
-          return this.#cmd.flareResyncBuffer(this.#counterKey(log), this.#streamKey(log), String(hw), String(from), limit);
-        }),
-      );
-      check();
-      for (let j = 0; j < batch.length; j++) {
-        const [log, st] = batch[j]!;
-        const reply = replies[j]!;
-        const old = Number(reply[0]);
-        const entries = this.#entriesOf(reply[1] as Reply[]);
-        const channel = this.#opts.channelFor(log);
-        const plan = this.#logs.plan(st, old, entries, subscribed(log));
-        st.hw = Math.max(st.hw, old, entries.at(-1)?.seq ?? 0);
-        for (const e of plan.catchUp) this.#dispatch(channel, { kind: 'entry', log, entry: e });
-        caughtUp += plan.catchUp.length;
-        for (const e of plan.again) {
-          const { seq: _seq, ...rest } = e;
-          // A copy, appended even though its id is known (check '0'); later resends find it.
-          const [seq] = await this.#appendScript(log, channel, rest, false);
-          st.hw = Math.max(st.hw, seq);
-          this.#logs.noteOwn(log, { ...rest, seq });
-        }
-        // Only now: an interrupted recovery redoes all of it (receivers de-duplicate by message id).
-        this.#logs.settle(st);
-        reappended += plan.again.length;
-        if (plan.again.length) this.#opts.log?.info('outage entries written to redis', { log, ...plan.counts });
-      }
-    }
-    return { logs: logs.length, caught_up: caughtUp, reappended };
-  }
-
   // --------------------------------------------------------------- channels
 
-  #channelKey(channel: string): string {
-    return `${this.#prefix}:ch:${channel}`;
+  #subscribed(log: string): boolean {
+    return this.#handlers.has(this.#opts.channelFor(log));
   }
 
   #onRedisMessage(channelBytes: Uint8Array, message: Uint8Array): void {
-    const full = decoder.decode(channelBytes);
-    const channel = full.slice(this.#prefix.length + 4);
-    if (this.#state === RedisState.RECOVERING) {
+    const channel = this.#keys.channelOf(decoder.decode(channelBytes));
+    if (this.#status.state === RedisState.RECOVERING) {
       this.#held.push([channel, message]);
       return;
     }
@@ -406,35 +250,20 @@ export class RedisBroker implements Broker {
 
   /** Delivers to this process's subscribers, in order. */
   #dispatch(channel: string, m: BrokerMessage): void {
-    if (m.kind === 'entry') {
-      const st = this.#logs.touch(m.log);
-      // Redelivery (catch-up next to held live messages, a degraded fallback): drop it.
-      if (!this.#logs.handOut(st, m.entry)) return;
-      if (!this.#logs.isProvisional(m.entry)) {
-        if (this.#up()) this.#logs.learn(st, m.entry.seq);
-        else st.hw = Math.max(st.hw, m.entry.seq);
-      }
-    }
-    const subs = this.#handlers.get(channel);
-    if (!subs) return;
-    for (const handler of [...subs]) {
-      try {
-        handler(m);
-      } catch (e) {
-        this.#opts.onHandlerError?.(e);
-      }
-    }
+    // Redelivery (catch-up next to held live messages, a degraded fallback): drop it.
+    if (m.kind === 'entry' && !this.#logs.admit(m.log, m.entry, this.#up())) return;
+    this.#handlers.deliver(channel, m);
   }
 
   #up(): boolean {
-    return this.#state === RedisState.READY || this.#state === RedisState.RECOVERING;
+    return this.#status.up;
   }
 
   async publish(channel: string, message: BrokerMessage): Promise<void> {
     if (message.kind === 'entry') {
       const e = message.entry;
-      if (this.#logs.isProvisional(e)) return this.#dispatch(channel, message);
-      if (this.#own.has(e) && channel === this.#opts.channelFor(message.log)) {
+      if (this.#logs.local.isProvisional(e)) return this.#dispatch(channel, message);
+      if (this.#logs.publishedByScript(channel, message.log, e)) {
         // The append script published it already. While degraded the subscriber
         // may have missed it: deliver here too (receivers drop seqs they have).
         if (!this.#up()) this.#dispatch(channel, message);
@@ -443,7 +272,7 @@ export class RedisBroker implements Broker {
     }
     if (this.#up()) {
       try {
-        await this.#cmd.publish(this.#channelKey(channel), buf(encodeMessage(message)));
+        await this.#cmd.publish(this.#keys.channel(channel), buf(encodeMessage(message)));
         return;
       } catch (e) {
         if (!isConnectionError(e)) throw e;
@@ -454,200 +283,45 @@ export class RedisBroker implements Broker {
   }
 
   async subscribe(channel: string, handler: (message: BrokerMessage) => void): Promise<Unsubscribe> {
-    let subs = this.#handlers.get(channel);
-    const first = !subs;
-    if (!subs) this.#handlers.set(channel, (subs = new Set()));
-    subs.add(handler);
+    const { first, remove } = this.#handlers.add(channel, handler);
     if (first && this.#up()) {
       // Failures are fine: recovery resubscribes every channel.
-      await this.#sub.subscribe(this.#channelKey(channel)).catch((e: Error) => this.#noteError(`subscribe: ${e.message}`));
+      await this.#sub.subscribe(this.#keys.channel(channel)).catch((e: Error) => this.#noteError(`subscribe: ${e.message}`));
     }
     return async () => {
-      subs.delete(handler);
-      if (subs.size === 0 && this.#handlers.get(channel) === subs) {
-        this.#handlers.delete(channel);
-        if (this.#up()) await this.#sub.unsubscribe(this.#channelKey(channel)).catch(() => {});
-      }
+      if (remove() && this.#up()) await this.#sub.unsubscribe(this.#keys.channel(channel)).catch(() => {});
     };
   }
 
-  // -------------------------------------------------------------------- logs
-
-  #counterKey(log: string): string {
-    return `${this.#prefix}:{${log}}:seq`;
-  }
-
-  #streamKey(log: string): string {
-    return `${this.#prefix}:{${log}}:log`;
-  }
-
-  #idsKey(log: string): string {
-    return `${this.#prefix}:{${log}}:ids`;
-  }
-
-  /** The APPEND script: [seq, duplicate]. With `check`, a known publisher + message id returns the original's seq. */
-  async #appendScript(log: string, channel: string, entry: Omit<LogEntry, 'seq'>, check: boolean): Promise<[number, boolean]> {
-    const body = buf(encodeEntryBody(log, entry));
-    const key = dedupeKey(entry.from, entry.messageId) ?? '';
-    const [seq, dup] = await this.#cmd.flareAppend(this.#counterKey(log), this.#streamKey(log), this.#idsKey(log), String(this.#opts.historySize), this.#channelKey(channel), body, key, String(this.#opts.dedupeWindow), check ? '1' : '0');
-    return [Number(seq), Number(dup) === 1];
-  }
+  // ------------------------------------------------------- logs and presence
 
   async #settled(): Promise<void> {
-    while (this.#state === RedisState.RECOVERING) await this.#nextStateChange(this.#opts.commandTimeoutMs);
+    while (this.#status.state === RedisState.RECOVERING) await this.#status.nextChange(this.#opts.commandTimeoutMs);
   }
 
   async append(log: string, entry: Omit<LogEntry, 'seq'>): Promise<Appended> {
-    if (this.#state === RedisState.RECOVERING) await this.#settled();
-    const st = this.#logs.touch(log);
-    if (this.#state === RedisState.READY) {
-      try {
-        const [seq, duplicate] = await this.#appendScript(log, this.#opts.channelFor(log), entry, true);
-        if (duplicate) return { ...entry, seq, duplicate: true };
-        const full: LogEntry = { ...entry, seq };
-        this.#own.add(full);
-        this.#logs.noteOwn(log, full);
-        this.#logs.learn(st, seq);
-        return full;
-      } catch (e) {
-        if (!isConnectionError(e)) throw e;
-        this.#commandFailed('append', e);
-      }
-    }
-    return this.#logs.provisional(log, st, entry);
+    if (this.#status.state === RedisState.RECOVERING) await this.#settled();
+    return this.#logs.append(log, entry, this.#status.state === RedisState.READY);
   }
 
-  #entriesOf(rows: Reply[]): LogEntry[] {
-    const out: LogEntry[] = [];
-    for (const row of rows) {
-      const [id, fields] = row as [Uint8Array, Uint8Array[]];
-      const body = fields[1];
-      if (!body) continue;
-      out.push(decodeEntryBody(body, seqOfId(id)).entry);
-    }
-    return out;
+  range(log: string, options: RangeOptions): Promise<LogEntry[]> {
+    return this.#logs.range(log, options);
   }
 
-  async range(log: string, options: RangeOptions): Promise<LogEntry[]> {
-    if (options.limit <= 0) return [];
-    const reverse = options.after === undefined && options.before !== undefined;
-    const st = this.#logs.touch(log);
-    if (this.#up()) {
-      try {
-        const reply = await this.#cmd.flareRangeBuffer(
-          this.#counterKey(log),
-          this.#streamKey(log),
-          String(options.after ?? -1),
-          String(options.before === undefined ? -1 : Math.min(options.before, MAX_SAFE)),
-          String(options.limit),
-          String(Math.max(1, this.#opts.historySize)),
-          reverse ? '1' : '0',
-        );
-        const entries = this.#entriesOf(reply[1] as Reply[]);
-        if (reverse) entries.reverse();
-        this.#logs.learn(st, Number(reply[0]));
-        return entries;
-      } catch (e) {
-        if (!isConnectionError(e)) throw e;
-        this.#commandFailed('range', e);
-      }
-    }
-    return this.#logs.recentRange(st, options); // degraded: what this process saw recently
+  lastSeq(log: string): Promise<number> {
+    return this.#logs.lastSeq(log);
   }
 
-  async lastSeq(log: string): Promise<number> {
-    const st = this.#logs.touch(log);
-    if (this.#up()) {
-      try {
-        const v = Number((await this.#cmd.get(this.#counterKey(log))) ?? 0);
-        // While recovering, Redis may not have been raised to what this process knows yet.
-        const known = st.based ? st.hw : 0;
-        this.#logs.learn(st, v);
-        return Math.max(v, known);
-      } catch (e) {
-        if (!isConnectionError(e)) throw e;
-        this.#commandFailed('lastSeq', e);
-      }
-    }
-    return st.hw;
+  presenceAdd(set: string, member: PresenceMember, ttlMs: number): Promise<boolean> {
+    return this.#presence.add(set, member, ttlMs);
   }
 
-  // ---------------------------------------------------------------- presence
-
-  #presenceKeys(set: string): [string, string] {
-    return [`${this.#prefix}:{presence:${set}}:z`, `${this.#prefix}:{presence:${set}}:h`];
+  presenceRemove(set: string, memberId: string): Promise<boolean> {
+    return this.#presence.remove(set, memberId);
   }
 
-  async presenceAdd(set: string, member: PresenceMember, ttlMs: number): Promise<boolean> {
-    let local = this.#presence.get(set);
-    if (!local) this.#presence.set(set, (local = new Map()));
-    const now = Date.now();
-    const prev = local.get(member.id);
-    local.set(member.id, { member, ttlMs, expires: now + ttlMs });
-    if (this.#up()) {
-      try {
-        const [z, h] = this.#presenceKeys(set);
-        return (await this.#cmd.flarePresenceAdd(z, h, member.id, encodeMember(member), String(ttlMs))) === 1;
-      } catch (e) {
-        if (!isConnectionError(e)) throw e;
-        this.#commandFailed('presence', e);
-      }
-    }
-    return !prev || prev.expires <= now;
-  }
-
-  async presenceRemove(set: string, memberId: string): Promise<boolean> {
-    const local = this.#presence.get(set);
-    const prev = local?.get(memberId);
-    local?.delete(memberId);
-    if (local && local.size === 0) this.#presence.delete(set);
-    if (this.#up()) {
-      try {
-        const [z, h] = this.#presenceKeys(set);
-        return (await this.#cmd.flarePresenceRemove(z, h, memberId)) === 1;
-      } catch (e) {
-        if (!isConnectionError(e)) throw e;
-        this.#commandFailed('presence', e);
-      }
-    }
-    return !!prev && prev.expires > Date.now();
-  }
-
-  /**
-   * Removes expired members (of a crashed or cut-off process) from the rooms
-   * this process has members in, and publishes their `leave`: the reap script
-   * hands each one to exactly one process.
-   */
-  async #reap(): Promise<void> {
-    if (this.#reaping || this.#state !== RedisState.READY) return;
-    this.#reaping = true;
-    try {
-      for (const set of [...this.#presence.keys()]) {
-        if (!set.startsWith('room:')) continue;
-        const [z, h] = this.#presenceKeys(set);
-        const dead = (await this.#cmd.flarePresenceReapBuffer(z, h)).map(decodeMember);
-        for (const member of dead) await this.publish(set, { kind: 'presence', room: set.slice('room:'.length), action: 'leave', member });
-      }
-    } catch (e) {
-      if (!isConnectionError(e)) this.#opts.log?.warn('presence reaping failed', { err: e });
-    } finally {
-      this.#reaping = false;
-    }
-  }
-
-  async presenceList(set: string): Promise<PresenceMember[]> {
-    if (this.#up()) {
-      try {
-        const [z, h] = this.#presenceKeys(set);
-        return (await this.#cmd.flarePresenceListBuffer(z, h)).map(decodeMember);
-      } catch (e) {
-        if (!isConnectionError(e)) throw e;
-        this.#commandFailed('presence', e);
-      }
-    }
-    // Degraded: this process's own members only.
-    const now = Date.now();
-    return [...(this.#presence.get(set)?.values() ?? [])].filter((p) => p.expires > now).map((p) => p.member);
+  presenceList(set: string): Promise<PresenceMember[]> {
+    return this.#presence.list(set);
   }
 
   // ------------------------------------------------------------------- misc
@@ -657,23 +331,13 @@ export class RedisBroker implements Broker {
   }
 
   health(): RedisBrokerHealth {
-    const ok = this.#state === RedisState.READY;
-    return {
-      ok,
-      kind: this.kind,
-      ...(ok ? {} : { detail: `${this.#state}: ${this.#lastError}` }),
-      state: this.#state,
-      redis: redact(this.#opts.url),
-      ...(this.#downSince !== null && !ok ? { down_since: this.#downSince } : {}),
-      provisional: this.#logs.pendingTotal,
-      recoveries: this.#recoveries,
-    };
+    return this.#status.health(this.kind, this.#opts.url, this.#logs.local.pendingTotal);
   }
 
   async close(): Promise<void> {
-    if (this.#state === RedisState.CLOSED) return;
+    if (this.#status.state === RedisState.CLOSED) return;
     this.#generation++;
-    this.#setState(RedisState.CLOSED);
+    this.#status.set(RedisState.CLOSED);
     if (this.#pruner !== null) clearInterval(this.#pruner);
     if (this.#reaper !== null) clearInterval(this.#reaper);
     this.#handlers.clear();

@@ -5,7 +5,7 @@
  * batched events) and forwards the calls. worker.ts exposes it through
  * comlink; tests also drive it over a MessageChannel in one window.
  */
-import { createDeframer, loadCodecs } from '../codec/index.ts';
+import { loadCodecs } from '../codec/index.ts';
 import { createCompressor, type CompressionName } from '../codec/compression.ts';
 import { ErrorCode, FlareError } from '../codec/errors.ts';
 import { ExtCommand } from '../protocol/extensions.ts';
@@ -27,6 +27,9 @@ export interface EngineDeps {
   clock?: Clock;
   /** Wraps every transport made (tests cut wires and inject bytes through it). */
   wrapTransport?: (transport: Transport) => Transport;
+  /** The WebSocket and WebTransport constructors (default the browser's; benches play the server in the page). */
+  WebSocketImpl?: typeof WebSocket;
+  WebTransportImpl?: typeof WebTransport;
 }
 
 /** Creates the API object. Nothing happens until `init`. */
@@ -68,10 +71,12 @@ export function createEngine(deps: EngineDeps = {}): FlareWorkerApi & { close():
           clock,
           codecs,
           createTransport: (kind: TransportKind) => {
+            // The JavaScript deframer on WebTransport: it hands out views into each read (no copy), and the
+            // frames cross into WASM once, for decompression or decoding; the WASM one copies in and out first.
             const t: Transport =
               kind === 'webtransport'
-                ? new WebTransportTransport(o.webTransportUrl, { certHash: o.certHash, certHashSource, createDeframer: () => createDeframer({ wasm: loaded.wasm }) })
-                : new WebSocketTransport(o.websocketUrl);
+                ? new WebTransportTransport(o.webTransportUrl, { certHash: o.certHash, certHashSource, WebTransportImpl: deps.WebTransportImpl })
+                : new WebSocketTransport(o.websocketUrl, { WebSocketImpl: deps.WebSocketImpl });
             return deps.wrapTransport ? deps.wrapTransport(t) : t;
           },
           emit: (event, transfer) => batcher!.push(event, transfer),

@@ -71,7 +71,10 @@ interface StreamState<T> {
 
 /** De-duplicates and orders incoming frames. */
 export class Inbox<T> {
-  readonly #seen = new Map<string, true>();
+  /** Remembered ids, and the same ids in arrival order (a ring: the oldest is overwritten). */
+  readonly #seen = new Set<string>();
+  readonly #ring: string[] = [];
+  #ringAt = 0;
   readonly #streams = new Map<string, StreamState<T>>();
   readonly #capacity: number;
   readonly #maxBuffered: number;
@@ -194,9 +197,16 @@ export class Inbox<T> {
   }
 
   #remember(id: string): void {
-    if (id === '') return;
-    this.#seen.set(id, true);
-    if (this.#seen.size > this.#capacity) this.#seen.delete(this.#seen.keys().next().value!);
+    if (id === '' || this.#capacity <= 0) return;
+    // A ring, not the Set's own order: deleting a Set's oldest entry through keys() walks over every
+    // deleted slot before it, which made this O(capacity) per message under a flood.
+    if (this.#ring.length < this.#capacity) this.#ring.push(id);
+    else {
+      this.#seen.delete(this.#ring[this.#ringAt]!);
+      this.#ring[this.#ringAt] = id;
+      this.#ringAt = (this.#ringAt + 1) % this.#capacity;
+    }
+    this.#seen.add(id);
   }
 
   #drain(s: StreamState<T>, out: T[]): void {

@@ -17,6 +17,10 @@ export interface FrameCompressor {
   readonly name: string;
   compress(bytes: Uint8Array): Uint8Array;
   decompress(bytes: Uint8Array): Uint8Array;
+  /** Many frames in one call (one WASM crossing); optional. */
+  compressBatch?(frames: readonly Uint8Array[]): Uint8Array[];
+  /** Many frames in one call; throws on any bad frame (the link then finds which, one by one). */
+  decompressBatch?(frames: readonly Uint8Array[]): Uint8Array[];
 }
 
 /** The codecs a link may negotiate. */
@@ -126,7 +130,7 @@ export class Link {
     if (this.state === 'closed') throw new FlareError(ErrorCode.NOT_CONNECTED, `${this.kind} link is closed`);
     let bytes = this.#codec.encodeBatch(frames);
     const c = this.#compressor;
-    if (c) bytes = bytes.map((b) => c.compress(b));
+    if (c) bytes = c.compressBatch && bytes.length > 1 ? c.compressBatch(bytes) : bytes.map((b) => c.compress(b));
     this.dialed.transport.send(bytes);
   }
 
@@ -150,18 +154,8 @@ export class Link {
       }
       return;
     }
-    let plain = chunks;
     const c = this.#compressor;
-    if (c) {
-      plain = [];
-      for (const chunk of chunks) {
-        try {
-          plain.push(c.decompress(chunk));
-        } catch (e) {
-          this.#events.badFrame(asFlare(e), this);
-        }
-      }
-    }
+    const plain = c ? this.#decompress(c, chunks) : chunks;
     const decoded = this.#codec.decodeBatch(plain);
     const frames: Frame[] = [];
     for (const d of decoded) {
@@ -169,6 +163,26 @@ export class Link {
       else frames.push(d);
     }
     if (frames.length) this.#events.frames(frames, this);
+  }
+
+  /** Decompresses a read's frames in one call; when that fails, one by one, reporting the bad ones. */
+  #decompress(c: FrameCompressor, chunks: Uint8Array[]): Uint8Array[] {
+    if (c.decompressBatch && chunks.length > 1) {
+      try {
+        return c.decompressBatch(chunks);
+      } catch {
+        // Some frame is bad: find it below; the others still count.
+      }
+    }
+    const plain: Uint8Array[] = [];
+    for (const chunk of chunks) {
+      try {
+        plain.push(c.decompress(chunk));
+      } catch (e) {
+        this.#events.badFrame(asFlare(e), this);
+      }
+    }
+    return plain;
   }
 }
 

@@ -60,7 +60,10 @@ export class Receiver {
 
   /** Takes the frames of one read of `link`, in order. */
   frames(frames: readonly Frame[], link: Link): void {
-    for (const f of frames) this.#route(f, link);
+    const now = this.#d.clock.now();
+    let queued = false;
+    for (const f of frames) queued = this.#route(f, link, now) || queued;
+    if (queued && this.#d.inbox.nextWakeAt() !== null) this.#d.sender.wake();
   }
 
   /** Delivers what waited behind inbox gaps that timed out. */
@@ -68,10 +71,14 @@ export class Receiver {
     this.#deliver(this.#d.inbox.expireGaps(this.#d.clock.now()));
   }
 
-  #route(frame: Frame, link: Link): void {
+  /** Routes one frame; true when it went through the inbox (which may now wait on a gap). */
+  #route(frame: Frame, link: Link, now: number): boolean {
     const d = this.#d;
     const c = frame.command;
-    if (c?.case === 'system') return this.#onSystem(frame, link);
+    if (c?.case === 'system') {
+      this.#onSystem(frame, link);
+      return false;
+    }
     if (c?.case === 'payload' && c.value.type === PayloadType.ACK) {
       const meta = c.value.metadata;
       const failed = metaText(meta, RouteKey.ERROR) === 'true';
@@ -80,15 +87,14 @@ export class Receiver {
       if (entry && !failed) d.emit({ type: 'acked', id: entry.id, seq: seq === undefined ? null : Number(seq) });
       if (entry) d.scorer.outcome(link.kind, !failed);
       d.sender.schedule();
-      return;
+      return false;
     }
-    if (d.rpc.take(frame)) return;
+    if (d.rpc.take(frame)) return false;
     const inbound = toInbound(frame, link.kind);
-    if (!inbound) return;
+    if (!inbound) return false;
     const { message } = inbound;
-    const ready = d.inbox.push({ id: message.id, stream: inbound.stream, seq: message.seq, value: inbound, history: message.history }, d.clock.now());
-    this.#deliver(ready);
-    if (d.inbox.nextWakeAt() !== null) d.sender.wake();
+    this.#deliver(d.inbox.push({ id: message.id, stream: inbound.stream, seq: message.seq, value: inbound, history: message.history }, now));
+    return inbound.stream !== null;
   }
 
   #deliver(items: Inbound[]): void {

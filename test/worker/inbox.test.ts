@@ -22,6 +22,19 @@ describe('worker/inbox', () => {
     expect(inbox.push(item('d', null, 0), 0)).to.deep.equal([]);
   });
 
+  it('keeps exactly the last ids over many turns of its memory', () => {
+    const inbox = new Inbox<string>({ dedupeCapacity: 3 });
+    for (let i = 1; i <= 10; i++) inbox.push(item(`m${i}`, null, 0), 0);
+    for (const id of ['m8', 'm9', 'm10']) expect(inbox.push(item(id, null, 0), 0)).to.deep.equal([]);
+    expect(inbox.push(item('m7', null, 0), 0)).to.deep.equal(['m7']); // remembered again, m8 forgotten
+    expect(inbox.push(item('m8', null, 0), 0)).to.deep.equal(['m8']); // m9 forgotten
+    expect(inbox.push(item('m10', null, 0), 0)).to.deep.equal([]);
+    expect(inbox.push(item('m9', null, 0), 0)).to.deep.equal(['m9']); // m10 forgotten
+    expect(inbox.push(item('m10', null, 0), 0)).to.deep.equal(['m10']);
+    expect(inbox.push(item('m9', null, 0), 0)).to.deep.equal([]);
+    expect(inbox.duplicates).to.equal(5);
+  });
+
   it('holds frames ahead of their turn and releases them in order when the gap fills', () => {
     const gaps: InboxGap[] = [];
     const inbox = new Inbox<string>({ onGap: (g) => gaps.push(g) });

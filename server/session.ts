@@ -3,24 +3,26 @@
  * the bytes). States: awaiting_connect -> authenticating -> awaiting_ready ->
  * open -> closed, every change through `#setState`. The flare-core handshake
  * is lenient about formats before NEGOTIATION_READY and strict after it.
+ * Bytes come in through Inbound (limits, batches, rate) and go out through
+ * Outbound (send queue); the CONNECT step is in session-connect.ts.
  */
-import { ErrorCode, FlareError } from '../src/codec/errors.ts';
+import { ErrorCode } from '../src/codec/errors.ts';
 import { SystemType, type Frame } from '../src/codec/frame-types.ts';
-import type { FrameCodec } from '../src/codec/codec.ts';
 import { CloseReason } from '../src/protocol/extensions.ts';
-import { BadConnect, connectAck, negotiate, readConnect, rebaseOnEpoch, type ConnectRequest } from './handshake.ts';
-import { errorFrame, goingAwayFrame, kickedFrame, pongFrame } from './frames.ts';
+import type { ConnectRequest } from './handshake.ts';
+import { errorFrame, goingAwayFrame, kickedFrame } from './frames.ts';
 import { CloseCode, type Link, type LinkHandler } from './link.ts';
 import type { ServerContext } from './context.ts';
 import type { Logger } from './log.ts';
-import { decodeLenient, decodeLenientWith, SharedFrame, Wire } from './wire.ts';
+import { decodeLenient, SharedFrame, Wire } from './wire.ts';
 import { LINK_HIGH_WATER, Outbound } from './outbound.ts';
-import { TokenBucket } from './rate-limit.ts';
+import { Inbound } from './inbound.ts';
 import { RpcEndpoint } from './rpc.ts';
 import { StreamTable } from './streams.ts';
 import { Membership } from './membership.ts';
-import { splitBatch } from './framing.ts';
 import { dispatch } from './dispatch.ts';
+import { HeldFrames } from './held-frames.ts';
+import { acceptConnect, asFlareError, readFirstFrame, refuseConnect, type Accepted, type ConnectIo } from './session-connect.ts';
 
 export const SessionState = {
   AWAITING_CONNECT: 'awaiting_connect',
@@ -59,20 +61,17 @@ export class Session implements LinkHandler {
 
   #state: SessionState = SessionState.AWAITING_CONNECT;
   #wire: Wire | null = null;
-  #batch = false;
   /** Batching negotiated: starts after NEGOTIATION_READY. */
   #batchAfterReady = false;
   readonly #openedAt = performance.now();
+  readonly #in: Inbound;
   readonly #out: Outbound;
-  readonly #bucket: TokenBucket;
-  #early: Uint8Array[] = [];
+  /** Frames that arrive while the CONNECT is authenticated. */
+  readonly #early = new HeldFrames<Uint8Array>(MAX_EARLY_FRAMES);
   /** Open, but the rooms named in CONNECT are still being joined: frames wait here (null: not holding). */
-  #held: Frame[] | null = null;
-  #heldBytes = 0;
-  #lastRateError = 0;
+  #held: HeldFrames<Frame> | null = null;
   readonly #log: Logger;
-  readonly #framesIn: { inc(by?: number): void };
-  readonly #bytesIn: { inc(by?: number): void };
+  readonly #io: ConnectIo;
 
   constructor(
     readonly ctx: ServerContext,
@@ -81,12 +80,11 @@ export class Session implements LinkHandler {
     this.id = `${ctx.serverId}-${(++connectionCounter).toString(36)}`;
     this.#log = ctx.log.child({ connection: this.id });
     this.#out = new Outbound(link, ctx.metrics, ctx.config.sendQueueBytes);
-    this.#bucket = new TokenBucket(ctx.config.rateLimitPerSec, ctx.config.rateLimitBurst);
+    this.#in = new Inbound(ctx.config, ctx.metrics, link.transport, { frame: (b) => this.#process(b), error: (code, message) => this.sendError(code, message) });
+    this.#io = { log: this.#log, writeNow: (b) => this.#writeNow(b), gone: () => this.#gone() };
     this.rpc = new RpcEndpoint(this, ctx.handlers, this.#log, ctx.metrics);
     this.streams = new StreamTable(this, ctx.handlers, this.#log);
     ctx.metrics.inc('flare_connections_total', { transport: link.transport });
-    this.#framesIn = ctx.metrics.series('flare_frames_in_total', { transport: link.transport });
-    this.#bytesIn = ctx.metrics.series('flare_bytes_in_total', { transport: link.transport });
     ctx.hub.accepted(this);
   }
 
@@ -118,33 +116,7 @@ export class Session implements LinkHandler {
   receive(bytes: Uint8Array): void {
     if (this.#state === SessionState.CLOSED) return;
     this.lastActivity = performance.now();
-    this.#bytesIn.inc(bytes.length);
-    if (bytes.length > this.ctx.config.maxFrameBytes) {
-      this.sendError(ErrorCode.FRAME_TOO_LARGE, `frame of ${bytes.length} bytes exceeds the limit of ${this.ctx.config.maxFrameBytes} bytes`);
-      return;
-    }
-    if (this.#batch) {
-      const parts = splitBatch(bytes, this.ctx.config.maxFrameBytes);
-      if (!parts) {
-        this.sendError(ErrorCode.MALFORMED_FRAME, 'malformed batch (length prefixes do not add up)');
-        return;
-      }
-      for (const p of parts) this.#receiveFrame(p);
-    } else this.#receiveFrame(bytes);
-  }
-
-  #receiveFrame(bytes: Uint8Array): void {
-    this.#framesIn.inc();
-    if (!this.#bucket.take()) {
-      this.ctx.metrics.inc('flare_rate_limited_total');
-      const now = performance.now();
-      if (now - this.#lastRateError > 1000) {
-        this.#lastRateError = now;
-        this.sendError(ErrorCode.RATE_LIMITED, 'rate limit exceeded: frames are being dropped');
-      }
-      return;
-    }
-    this.#process(bytes);
+    this.#in.receive(bytes);
   }
 
   /** One counted, rate-checked frame, by state. */
@@ -153,8 +125,7 @@ export class Session implements LinkHandler {
       case SessionState.AWAITING_CONNECT:
         return this.#onFirstFrame(bytes);
       case SessionState.AUTHENTICATING:
-        if (this.#early.length >= MAX_EARLY_FRAMES) this.sendError(ErrorCode.HANDSHAKE_FAILED, 'too many frames before CONNECT_ACK');
-        else this.#early.push(bytes);
+        if (!this.#early.push(bytes, bytes.length)) this.sendError(ErrorCode.HANDSHAKE_FAILED, 'too many frames before CONNECT_ACK');
         return;
       case SessionState.AWAITING_READY:
         return this.#onAwaitingReady(bytes);
@@ -171,91 +142,33 @@ export class Session implements LinkHandler {
   }
 
   #malformed(e: unknown): void {
-    const err = e instanceof FlareError ? e : new FlareError(ErrorCode.MALFORMED_FRAME, String(e));
+    const err = asFlareError(e);
     this.sendError(err.code, err.message);
   }
 
   #onFirstFrame(bytes: Uint8Array): void {
-    let frame: Frame;
-    let codec: FrameCodec;
-    try {
-      ({ frame, codec } = decodeLenientWith(this.ctx.codecs, bytes, this.ctx.config.maxFrameBytes));
-    } catch (e) {
-      return this.#malformed(e);
-    }
-    const c = frame.command;
-    if (c?.case === 'system' && c.value.type === SystemType.PING) {
-      // Clients probe a fresh transport with PINGs before CONNECT: answer in the PING's format, uncompressed.
-      this.#writeNow(codec.encode(pongFrame(frame, Date.now())));
-      return;
-    }
-    let req: ConnectRequest;
-    try {
-      req = readConnect(frame);
-    } catch (e) {
-      this.sendError(ErrorCode.HANDSHAKE_FAILED, (e as Error).message, frame.messageId);
-      return;
-    }
+    const first = readFirstFrame(this, bytes);
+    if (first.kind === 'probe') return this.#writeNow(first.pong);
+    if (first.kind === 'error') return this.sendError(first.code, first.message, first.ref);
     this.#setState(SessionState.AUTHENTICATING, 'connect');
-    this.#connect(req).catch((e) => {
-      this.#log.error('handshake failed', { err: e });
-      this.#failHandshake(ErrorCode.INTERNAL, 'internal error during the handshake', 'internal', CloseCode.PROTOCOL_ERROR);
-    });
+    acceptConnect(this, first.request, this.#io)
+      .then((accepted) => accepted && this.#connected(accepted))
+      .catch((e) => {
+        this.#log.error('handshake failed', { err: e });
+        refuseConnect(this, this.#io, ErrorCode.INTERNAL, 'internal error during the handshake', 'internal', CloseCode.PROTOCOL_ERROR);
+      });
   }
 
-  async #connect(req: ConnectRequest): Promise<void> {
-    const { ctx } = this;
-    let negotiated;
-    try {
-      negotiated = negotiate(req, ctx.codecs);
-    } catch (e) {
-      if (!(e instanceof BadConnect)) throw e;
-      return this.#failHandshake(ErrorCode.UNSUPPORTED, e.message, 'unsupported_format', CloseCode.UNSUPPORTED);
-    }
-    const auth = await ctx.auth.verify(req.token, req.userId);
+  /** CONNECT accepted: CONNECT_ACK, then the frames that came meanwhile. */
+  #connected({ wire, batch, ack }: Accepted): void {
     if (this.#gone()) return;
-    if (!auth.ok) return this.#failHandshake(ErrorCode.AUTH_FAILED, auth.message, auth.reason, CloseCode.AUTH_FAILED, { reason: auth.reason });
-    this.connectRequest = req;
-    this.userId = auth.userId;
-    this.deviceId = req.deviceId;
-    this.platform = req.platform;
-    this.meta = req.meta;
-    this.tokenExpiresAt = auth.expiresAt;
-    this.#batch = false;
-    const replaced = await ctx.hub.register(this);
-    if (this.#gone()) return;
-    const historyEpoch = ctx.broker.epoch?.() ?? null;
-    if (rebaseOnEpoch(req, historyEpoch)) this.#log.info('resume positions from another history epoch: replaying the current one', { theirs: req.historyEpoch, ours: historyEpoch });
-    this.#wire = new Wire(negotiated.codec, negotiated.compressor, ctx.config.maxFrameBytes);
-    const batch = req.batch && ctx.config.allowBatching && this.link.transport === 'websocket';
-    const ack = connectAck(negotiated, {
-      connectionId: this.id,
-      userId: this.userId,
-      batch,
-      maxFrameBytes: ctx.config.maxFrameBytes,
-      idleTimeoutMs: ctx.config.idleTimeoutMs,
-      conflictConnections: replaced,
-      compressions: ['none', ...ctx.codecs.compressors.keys()],
-      authEnabled: ctx.auth.enabled,
-      historyEpoch,
-    });
-    this.#writeNow(ctx.codecs.json.encode(ack));
+    this.#wire = wire;
+    this.#writeNow(this.ctx.codecs.json.encode(ack));
     this.#batchAfterReady = batch;
     this.#setState(SessionState.AWAITING_READY, 'connect_ack');
-    ctx.metrics.inc('flare_handshakes_total', { result: 'ok', reason: '' });
-    this.#log.info('connected', { user: this.userId, device: this.deviceId, platform: this.platform, transport: this.link.transport, format: this.#wire.key, batch });
-    const early = this.#early;
-    this.#early = [];
-    for (const b of early) this.#process(b);
-  }
-
-  #failHandshake(code: string, message: string, reason: string, closeCode: number, extra: Record<string, string> = {}): void {
-    this.ctx.metrics.inc('flare_handshakes_total', { result: 'failed', reason });
-    this.ctx.metrics.inc('flare_errors_total', { code });
-    this.#log.info('handshake refused', { code, reason });
-    // Before negotiation the only format both sides know is uncompressed JSON.
-    this.#writeNow(this.ctx.codecs.json.encode(errorFrame(code, message, undefined, extra)));
-    this.close(closeCode, `${code}: ${message}`.slice(0, 120));
+    this.ctx.metrics.inc('flare_handshakes_total', { result: 'ok', reason: '' });
+    this.#log.info('connected', { user: this.userId, device: this.deviceId, platform: this.platform, transport: this.link.transport, format: wire.key, batch });
+    for (const b of this.#early.take()) this.#process(b);
   }
 
   #onAwaitingReady(bytes: Uint8Array): void {
@@ -279,31 +192,25 @@ export class Session implements LinkHandler {
 
   #open(): void {
     this.#setState(SessionState.OPEN, 'negotiation_ready');
-    this.#batch = this.#batchAfterReady;
+    this.#in.batch = this.#batchAfterReady;
     const resumed = this.ctx.hub.opened(this);
-    this.#out.open(this.#batch);
+    this.#out.open(this.#batchAfterReady);
     // Frames may use the rooms named in CONNECT (publish to them, at once): hold them until those are joined.
     if (this.connectRequest!.rooms.size > 0) {
-      this.#held = [];
+      this.#held = new HeldFrames(MAX_HELD_FRAMES, MAX_HELD_BYTES);
       void resumed.then(() => this.#release());
     }
   }
 
   #dispatchOrHold(frame: Frame, size: number): void {
     if (!this.#held) return dispatch(this, frame);
-    if (this.#held.length >= MAX_HELD_FRAMES || this.#heldBytes + size > MAX_HELD_BYTES) {
-      this.sendError(ErrorCode.QUEUE_FULL, 'too many frames while the rooms named in CONNECT are being joined: frame dropped', frame.messageId);
-      return;
-    }
-    this.#held.push(frame);
-    this.#heldBytes += size;
+    if (!this.#held.push(frame, size)) this.sendError(ErrorCode.QUEUE_FULL, 'too many frames while the rooms named in CONNECT are being joined: frame dropped', frame.messageId);
   }
 
   /** The rooms named in CONNECT are joined: the frames held meanwhile, in order. */
   #release(): void {
-    const held = this.#held ?? [];
+    const held = this.#held?.take() ?? [];
     this.#held = null;
-    this.#heldBytes = 0;
     for (const f of held) {
       if (this.#gone()) return;
       dispatch(this, f);
@@ -368,22 +275,22 @@ export class Session implements LinkHandler {
     if (this.#state === SessionState.CLOSED) return;
     this.ctx.metrics.inc('flare_kicks_total', { reason });
     this.#log.info('kicked', { reason, ...meta });
-    const frame = kickedFrame(reason, message, meta);
-    if (this.#state === SessionState.OPEN) {
-      this.sendFrame(frame);
-      this.#flushNow();
-    } else if (this.#wire) this.#writeNow(this.#wire.encode(frame));
+    this.#sendLast(kickedFrame(reason, message, meta));
     this.close(CloseCode.KICKED, reason);
   }
 
   /** The going-away CLOSE frame, then the close (shutdown). */
   goAway(reconnectDelayMs: number): void {
-    const frame = goingAwayFrame(reconnectDelayMs);
+    this.#sendLast(goingAwayFrame(reconnectDelayMs));
+    this.close(CloseCode.GOING_AWAY, `going away; reconnect_after_ms=${reconnectDelayMs}`);
+  }
+
+  /** A frame just before closing: through the queue, flushed, when open; straight out once negotiated; else none. */
+  #sendLast(frame: Frame): void {
     if (this.#state === SessionState.OPEN) {
       this.sendFrame(frame);
       this.#flushNow();
     } else if (this.#wire && this.#state !== SessionState.CLOSED) this.#writeNow(this.#wire.encode(frame));
-    this.close(CloseCode.GOING_AWAY, `going away; reconnect_after_ms=${reconnectDelayMs}`);
   }
 
   /** Closes the connection; what is queued is written first (an ERROR explaining the close, say). */

@@ -22,7 +22,7 @@ export class Inbound {
   /** Every transport message is a batch of length-prefixed frames (negotiated, from NEGOTIATION_READY on). */
   batch = false;
   readonly #bucket: TokenBucket;
-  #lastRateError = 0;
+  #lastRateError = -Infinity; // performance.now() starts near 0: the first drop must always be reported
   readonly #framesIn: { inc(by?: number): void };
   readonly #bytesIn: { inc(by?: number): void };
 

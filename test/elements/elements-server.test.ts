@@ -94,7 +94,8 @@ describe('elements on the real server', function () {
     for (const [el, other] of [[a, bob.userId!], [b, alice.userId!]] as const) {
       const video = await waitFor(async () => (await el.updateComplete, $<HTMLVideoElement>(el, `[data-participant="${other}"] video`)), 'remote tile');
       await waitFor(() => video.videoWidth > 0, 'remote video');
-      await new Promise<void>((r) => video.requestVideoFrameCallback(() => r()));
+      // Frames decoded by the video element itself (bounded, unlike a requestVideoFrameCallback that may never fire).
+      await waitFor(() => video.getVideoPlaybackQuality().totalVideoFrames > 0, 'decoded remote frames');
     }
     b.hangup();
     await waitFor(async () => (await a.updateComplete, $(a, '[part~="outcome"]')?.dataset.code === 'remote-hangup'), 'alice sees the hang-up');

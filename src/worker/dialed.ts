@@ -8,10 +8,11 @@
  * while a probe runs, to the attached handlers once the session attached,
  * and into a buffer otherwise (replayed, in order, on `attach`).
  */
+import type { FlareError } from '../codec/errors.ts';
 import type { ProbeTarget } from './probe.ts';
 import type { Transport, TransportCloseInfo, TransportHandlers } from './transport.ts';
 
-type Held = { frames: Uint8Array[] } | { datagram: Uint8Array } | { closed: TransportCloseInfo };
+type Held = { frames: Uint8Array[] } | { datagram: Uint8Array } | { dropped: FlareError } | { closed: TransportCloseInfo };
 
 export class Dialed implements ProbeTarget {
   readonly transport: Transport;
@@ -33,6 +34,11 @@ export class Dialed implements ProbeTarget {
       if (this.#probe) this.#probe(bytes, true);
       else if (this.#target) this.#target.datagram?.(bytes);
       else this.#held.push({ datagram: bytes });
+    },
+    dropped: (error) => {
+      if (this.#probe) return; // a probe looks for its answers only
+      if (this.#target) this.#target.dropped?.(error);
+      else this.#held.push({ dropped: error });
     },
     closed: (info) => {
       this.#closedInfo = info;
@@ -65,6 +71,7 @@ export class Dialed implements ProbeTarget {
     for (const h of held) {
       if ('frames' in h) handlers.frames(h.frames);
       else if ('datagram' in h) handlers.datagram?.(h.datagram);
+      else if ('dropped' in h) handlers.dropped?.(h.dropped);
       else handlers.closed(h.closed);
     }
   }

@@ -13,6 +13,7 @@ import type { ConnectionStats, EventSink, FlareWorkerApi, OutboundMessage, PageS
 import { systemClock, type Clock } from './clock.ts';
 import { FetchedCertHash } from './cert-hash.ts';
 import { EventBatcher } from './event-batcher.ts';
+import { guarded } from './guarded.ts';
 import type { LinkCodecs } from './link.ts';
 import { resolveOptions } from './options.ts';
 import { IdbOutboxStore } from './outbox-store.ts';
@@ -55,7 +56,7 @@ export function createEngine(deps: EngineDeps = {}): FlareWorkerApi & { close():
         compressions: offered,
         compressor: (name) => (name === 'none' ? null : createCompressor(name as CompressionName, { wasm: loaded.wasm })),
       };
-      batcher = new EventBatcher<WorkerEvent>({ clock, urgent: isUrgent, deliver: (events, transfer) => sink(transfer.length ? transferList(events, transfer) : events) });
+      batcher = new EventBatcher<WorkerEvent>({ clock, urgent: isUrgent, deliver: (events, transfer) => guarded(() => sink(transfer.length ? transferList(events, transfer) : events)) });
       if (o.persistOutbox && IdbOutboxStore.available) {
         try {
           store = await IdbOutboxStore.open(`${o.url}|${o.userId ?? ''}`);

@@ -61,6 +61,7 @@ export class Link {
     this.#events = events;
     dialed.attach({
       frames: (chunks) => this.#receive(chunks),
+      dropped: (error) => this.#events.badFrame(error, this),
       closed: (info) => {
         this.state = 'closed';
         this.#waiter?.(new FlareError(info.code === 4001 ? ErrorCode.AUTH_FAILED : ErrorCode.TRANSPORT_CLOSED, `transport closed during the handshake (${info.code} ${info.reason})`, { details: { code: info.code, reason: info.reason } }));
@@ -143,7 +144,7 @@ export class Link {
     this.dialed.transport.send([this.#codecs.json.encode(frame)]);
   }
 
-  #receive(chunks: Uint8Array[]): void {
+  #take(chunks: Uint8Array[]): void {
     if (this.state === 'handshaking') {
       for (const chunk of chunks) {
         try {
@@ -163,6 +164,15 @@ export class Link {
       else frames.push(d);
     }
     if (frames.length) this.#events.frames(frames, this);
+  }
+
+  /** Whatever goes wrong with what the server sent becomes a report, never an exception into the transport. */
+  #receive(chunks: Uint8Array[]): void {
+    try {
+      this.#take(chunks);
+    } catch (e) {
+      this.#events.badFrame(FlareError.is(e) ? e : new FlareError(ErrorCode.INTERNAL, `receiving failed: ${String((e as Error)?.message ?? e)}`, { cause: e }), this);
+    }
   }
 
   /** Decompresses a read's frames in one call; when that fails, one by one, reporting the bad ones. */

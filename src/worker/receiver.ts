@@ -62,7 +62,15 @@ export class Receiver {
   frames(frames: readonly Frame[], link: Link): void {
     const now = this.#d.clock.now();
     let queued = false;
-    for (const f of frames) queued = this.#route(f, link, now) || queued;
+    for (const f of frames) {
+      try {
+        queued = this.#route(f, link, now) || queued;
+      } catch (e) {
+        // A frame this code cannot handle (or a bug) costs that frame only, never the rest of the read.
+        const error = FlareError.is(e) ? e : new FlareError(ErrorCode.INTERNAL, `a frame from the server could not be handled: ${String((e as Error)?.message ?? e)}`, { cause: e });
+        this.#d.emit({ type: 'error', error: serializeError(error) });
+      }
+    }
     if (queued && this.#d.inbox.nextWakeAt() !== null) this.#d.sender.wake();
   }
 

@@ -11,7 +11,7 @@
  * an attempt that was abandoned (disconnect, kick, a newer attempt) changes
  * nothing.
  */
-import { ErrorCode, FlareError } from '../codec/errors.ts';
+import { CodecError, ErrorCode, FlareError } from '../codec/errors.ts';
 import { SystemType } from '../codec/frame-types.ts';
 import { systemFrame } from '../codec/frames.ts';
 import type { ConnectionStats, OutboundMessage, PageSignal, SendReceipt } from './api.ts';
@@ -237,6 +237,8 @@ export class Session {
 
   #onClosed(info: TransportCloseInfo, link: Link): void {
     if (link !== this.#link || this.#sm.state !== S.Connected) return;
+    // Closed over bytes the server sent (a stream frame over the limit): the app hears why.
+    if (info.error instanceof CodecError) this.#d.emit({ type: 'error', error: serializeError(info.error) });
     this.#p.racer.scorer.outcome(link.kind, false);
     if (info.code === TransportCloseCode.KICKED) return this.#kicked('server_kick', info.reason);
     if (info.code === TransportCloseCode.AUTH_FAILED) {

@@ -39,12 +39,20 @@ export interface TransportCloseInfo {
   readonly error?: FlareError;
 }
 
-/** What a transport reports. Set once, at `open`. */
+/**
+ * What a transport reports. Set once, at `open`. A handler that throws never
+ * stops the transport: the exception is rethrown in a task of its own.
+ */
 export interface TransportHandlers {
   /** Frames that arrived together (one WebSocket message, or one stream chunk), in order. */
   frames(frames: Uint8Array[]): void;
   /** One datagram (WebTransport only). */
   datagram?(bytes: Uint8Array): void;
+  /**
+   * Bytes the transport dropped and the connection survives (a WebSocket
+   * message over the frame limit, or a batch whose framing is broken).
+   */
+  dropped?(error: FlareError): void;
   /** Called exactly once, after a successful `open`, whoever closed. */
   closed(info: TransportCloseInfo): void;
 }

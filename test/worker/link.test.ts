@@ -38,13 +38,20 @@ function counting() {
 }
 
 /** A link past its handshake (protobuf + lz4), over a transport that records writes. */
-async function openLink() {
+async function openLink(opts: { framesThrow?: (fs: Frame[]) => boolean } = {}) {
   const { calls, codecs } = counting();
   const sent: Uint8Array[][] = [];
   const transport = { kind: 'webtransport', url: 'wt://test', isOpen: true, bufferedAmount: 0, maxDatagramSize: 0, open: async () => {}, send: (fs: readonly Uint8Array[]) => void sent.push([...fs]), setBatched: () => {}, sendDatagram: () => false, close: () => {} } as unknown as Transport;
   const dialed = new Dialed(transport);
   const got = { frames: [] as Frame[][], bad: [] as FlareError[] };
-  const link = new Link(dialed, codecs, { frames: (fs) => void got.frames.push(fs), badFrame: (e) => void got.bad.push(e), closed: () => {} });
+  const link = new Link(dialed, codecs, {
+    frames: (fs) => {
+      if (opts.framesThrow?.(fs)) throw new TypeError('receiver bug');
+      got.frames.push(fs);
+    },
+    badFrame: (e) => void got.bad.push(e),
+    closed: () => {},
+  });
   const clock = new FakeClock();
   const shaking = link.handshake({ deviceId: 'd' }, { clock, timeoutMs: 1000, newId: () => `id${Math.random()}` });
   const ack = systemFrame(SystemType.CONNECT_ACK, { format: Format.PROTOBUF, compression: 'lz4', metadata: { [AckKey.CONNECTION_ID]: 'c1' } });
@@ -91,5 +98,20 @@ describe('worker/link', () => {
     expect(calls.compress).to.equal(0);
     expect(sent).to.have.length(1);
     expect(lz4.decompressBatch(sent[0]!).map((b) => pb.decode(b).messageId)).to.deep.equal(['s1', 's2', 's3']);
+  });
+
+  it('reports what the transport dropped as a bad frame', async () => {
+    const { dialed, got } = await openLink();
+    dialed.handlers.dropped!(new FlareError('frame_too_large', 'too large'));
+    expect(got.bad.map((e) => e.code)).to.deep.equal(['frame_too_large']);
+  });
+
+  it('never throws into the transport: a failure past decoding becomes a report, and the next read goes on', async () => {
+    const { dialed, got } = await openLink({ framesThrow: (fs) => seqs(fs)[0] === 1 });
+    expect(() => dialed.handlers.frames([wire(1), wire(2)])).not.to.throw();
+    dialed.handlers.frames([wire(3)]);
+    expect(got.bad.map((e) => e.code)).to.deep.equal(['internal']);
+    expect(got.bad[0]!.message).to.contain('receiver bug');
+    expect(got.frames.map(seqs)).to.deep.equal([[3]]);
   });
 });

@@ -9,12 +9,15 @@ import { Racer } from '../../src/worker/racer.ts';
 import { BackoffReconnectPolicy, type ReconnectContext } from '../../src/worker/reconnect-policy.ts';
 import { Session } from '../../src/worker/session.ts';
 import type { TransportKind } from '../../src/worker/transport.ts';
-import { ErrorCode, FlareError } from '../../src/codec/errors.ts';
+import { CodecError, ErrorCode, FlareError } from '../../src/codec/errors.ts';
 import { FakeClock, advanceAsync } from './helpers/fake-clock.ts';
 import { ScriptedTransport, type Script } from './helpers/scripted-transport.ts';
 
 /** A session over scripted transports and a fake clock; `script(kind, n)` says how the n-th dial of a kind behaves. */
-function setup(script: (kind: TransportKind, n: number) => Script, opts: { maxAttempts?: number; online?: () => boolean; transports?: TransportKind[] } = {}) {
+function setup(
+  script: (kind: TransportKind, n: number) => Script,
+  opts: { maxAttempts?: number; online?: () => boolean; transports?: TransportKind[]; emitFails?: (e: WorkerEvent) => boolean } = {},
+) {
   const clock = new FakeClock();
   const events: WorkerEvent[] = [];
   const made: ScriptedTransport[] = [];
@@ -34,7 +37,10 @@ function setup(script: (kind: TransportKind, n: number) => Script, opts: { maxAt
       made.push(t);
       return t;
     },
-    emit: (e) => events.push(e),
+    emit: (e) => {
+      if (opts.emitFails?.(e)) throw new Error(`sink refused ${e.type}`);
+      events.push(e);
+    },
     racer: new Racer({ clock, prober: null }),
     reconnectPolicy: { nextRetryDelayInMs: (ctx) => (contexts.push(ctx), backoff.nextRetryDelayInMs(ctx)) },
     online: opts.online,
@@ -192,5 +198,53 @@ describe('worker/session (fake clock, scripted transports)', () => {
     const got = s.events.filter((e) => e.type === 'message').map((e) => (e as { message: { id: string } }).message.id);
     expect(got).to.deep.equal(['m11', 'm12', 'm13', 'old3']);
     expect(s.session.stats().duplicatesDropped).to.equal(3);
+  });
+
+  it('turns bad frames into error events and keeps the link (bad JSON, a frame that is no frame)', async () => {
+    const s = setup(() => server);
+    void s.session.connect();
+    await advanceAsync(s.clock, 50);
+    const t = s.made[0]!;
+    t.handlers!.frames([new TextEncoder().encode('{"not": "a frame"'), new Uint8Array([0xff, 0x00]), new TextEncoder().encode('[]')]);
+    t.push(payloadFrame(PayloadType.MESSAGE, { seq: 0 }, { messageId: 'after' }));
+    await advanceAsync(s.clock, 10);
+    const errors = s.events.filter((e): e is Extract<WorkerEvent, { type: 'error' }> => e.type === 'error');
+    expect(errors.map((e) => e.error.code)).to.deep.equal(['malformed_frame', 'malformed_frame', 'malformed_frame']);
+    expect(s.events.filter((e) => e.type === 'message').map((e) => (e as { message: { id: string } }).message.id)).to.deep.equal(['after']);
+    expect(s.session.state).to.equal('connected');
+  });
+
+  it('a frame whose handling throws costs that frame only: an error event, the rest of the read goes on', async () => {
+    let refuse = true;
+    const s = setup(() => server, { emitFails: (e) => e.type === 'message' && (e.message.id === 'boom') && refuse });
+    void s.session.connect();
+    await advanceAsync(s.clock, 50);
+    const t = s.made[0]!;
+    const json = createJsonCodec();
+    const frame = (id: string) => json.encode(payloadFrame(PayloadType.MESSAGE, { seq: 0 }, { messageId: id }));
+    t.handlers!.frames([frame('a'), frame('boom'), frame('c')]);
+    refuse = false;
+    await advanceAsync(s.clock, 10);
+    expect(s.events.filter((e) => e.type === 'message').map((e) => (e as { message: { id: string } }).message.id)).to.deep.equal(['a', 'c']);
+    const errors = s.events.filter((e): e is Extract<WorkerEvent, { type: 'error' }> => e.type === 'error');
+    expect(errors.map((e) => e.error.code)).to.deep.equal(['internal']);
+    expect(errors[0]!.error.message).to.contain('sink refused message');
+    expect(s.session.state).to.equal('connected');
+  });
+
+  it('reports frames the transport dropped, and why a stream was closed over a bad frame, then reconnects', async () => {
+    const s = setup(() => server);
+    void s.session.connect();
+    await advanceAsync(s.clock, 50);
+    const t = s.made[0]!;
+    t.handlers!.dropped!(CodecError.tooLarge(20_000_000, 10_485_760));
+    await advanceAsync(s.clock, 10);
+    expect(s.session.state).to.equal('connected');
+    t.handlers!.closed({ code: 4005, reason: 'frame too large', local: true, error: CodecError.tooLarge(0xffffffff, 10_485_760) });
+    await advanceAsync(s.clock, 2000);
+    const errors = s.events.filter((e): e is Extract<WorkerEvent, { type: 'error' }> => e.type === 'error');
+    expect(errors.map((e) => e.error.code)).to.deep.equal(['frame_too_large', 'frame_too_large']);
+    expect(s.states()).to.include('reconnecting:transport_closed');
+    expect(s.states().at(-1)).to.equal('connected:reconnected');
   });
 });

@@ -13,12 +13,14 @@ function recorder() {
   const frames: number[][] = [];
   const closes: TransportCloseInfo[] = [];
   const datagrams: number[][] = [];
+  const dropped: string[] = [];
   const handlers: TransportHandlers = {
     frames: (fs) => fs.forEach((f) => frames.push([...f])),
     datagram: (d) => datagrams.push([...d]),
+    dropped: (e) => dropped.push(e.code),
     closed: (info) => closes.push(info),
   };
-  return { frames, closes, datagrams, handlers };
+  return { frames, closes, datagrams, dropped, handlers };
 }
 
 describe('worker/transport', () => {
@@ -69,17 +71,60 @@ describe('worker/transports/websocket', () => {
     expect(r.frames).to.deep.equal([[7], [8, 8], [9]]);
   });
 
-  it('treats a truncated batch as a protocol error and closes', async () => {
+  it('drops a broken batch whole, reports it, and keeps the connection', async () => {
     const t = make();
     const r = recorder();
     const opening = t.open(r.handlers);
-    FakeWebSocket.instances[0]!.serverOpen();
+    const ws = FakeWebSocket.instances[0]!;
+    ws.serverOpen();
     await opening;
     t.setBatched(true);
-    FakeWebSocket.instances[0]!.serverSend(b(0, 0, 0, 5, 1, 2));
-    expect(r.closes).to.have.length(1);
-    expect(r.closes[0]!.code).to.equal(4000);
-    expect(r.closes[0]!.error?.code).to.equal('truncated');
+    ws.serverSend(b(0, 0, 0, 1, 7, 0, 0, 0, 5, 1, 2)); // the second frame is cut short
+    ws.serverSend(b(0, 0, 0, 1, 7, 0, 0, 0, 0, 0, 0, 0, 1, 8)); // a zero length inside a batch
+    ws.serverSend(b(0, 0, 0, 1, 7, 0xff, 0xff, 0xff, 0xff)); // a frame over the limit
+    ws.serverSend(packFrames([b(9), b(10)]));
+    expect(r.dropped).to.deep.equal(['truncated', 'truncated', 'frame_too_large']);
+    expect(r.frames).to.deep.equal([[9], [10]]);
+    expect(r.closes).to.deep.equal([]);
+    expect(t.isOpen).to.equal(true);
+  });
+
+  it('drops a single-frame message over the frame limit, reports it, and keeps the connection', async () => {
+    const t = new WebSocketTransport('ws://x/ws', { WebSocketImpl: FakeWebSocket as unknown as typeof WebSocket, maxFrameBytes: 4 });
+    const r = recorder();
+    const opening = t.open(r.handlers);
+    const ws = FakeWebSocket.instances[0]!;
+    ws.serverOpen();
+    await opening;
+    ws.serverSend(b(1, 2, 3, 4, 5));
+    ws.serverSend(b(1, 2, 3, 4));
+    expect(r.dropped).to.deep.equal(['frame_too_large']);
+    expect(r.frames).to.deep.equal([[1, 2, 3, 4]]);
+    expect(r.closes).to.deep.equal([]);
+  });
+
+  it('keeps receiving when a handler throws (the exception is rethrown in a task of its own)', async () => {
+    const t = make();
+    const seen: number[] = [];
+    const uncaught: string[] = [];
+    // Mocha fails the test on any uncaught error through window.onerror: answer it here for a moment.
+    const mochaOnError = window.onerror;
+    window.onerror = (message, _source, _line, _col, error) => (uncaught.push(String(error?.message ?? message)), true);
+    try {
+      const opening = t.open({ frames: (fs) => { seen.push(fs[0]![0]!); if (fs[0]![0] === 1) throw new Error('handler bug'); }, closed: () => {} });
+      const ws = FakeWebSocket.instances[0]!;
+      ws.serverOpen();
+      await opening;
+      ws.serverSend(b(1));
+      ws.serverSend(b(2));
+      await tick();
+      await tick();
+    } finally {
+      window.onerror = mochaOnError;
+    }
+    expect(seen).to.deep.equal([1, 2]);
+    expect(uncaught.some((m) => m.includes('handler bug'))).to.equal(true);
+    expect(t.isOpen).to.equal(true);
   });
 
   it('rejects the dial when the socket closes before opening, and when aborted', async () => {
@@ -151,6 +196,28 @@ describe('worker/transports/webtransport', () => {
     wt.serverWrite(bytes.subarray(9));
     await tick();
     expect(r.frames).to.deep.equal([[1, 2, 3], [4], [5, 6]]);
+  });
+
+  it('keeps reading the stream when a handler throws (the exception is rethrown in a task of its own)', async () => {
+    const t = make();
+    const seen: number[] = [];
+    const uncaught: string[] = [];
+    const mochaOnError = window.onerror;
+    window.onerror = (message, _source, _line, _col, error) => (uncaught.push(String(error?.message ?? message)), true);
+    try {
+      await t.open({ frames: (fs) => { seen.push(fs[0]![0]!); if (fs[0]![0] === 1) throw new Error('handler bug'); }, closed: () => {} });
+      const wt = FakeWebTransport.instances[0]!;
+      wt.serverWrite(packFrames([b(1)]));
+      await tick();
+      wt.serverWrite(packFrames([b(2)]));
+      await tick();
+      await tick();
+    } finally {
+      window.onerror = mochaOnError;
+    }
+    expect(seen).to.deep.equal([1, 2]);
+    expect(uncaught.some((m) => m.includes('handler bug'))).to.equal(true);
+    expect(t.isOpen).to.equal(true);
   });
 
   it('sends and receives datagrams within the size limit', async () => {

@@ -4,8 +4,10 @@
  * preceded by a 4-byte big-endian length (the stream framing of WebTransport),
  * which cuts the per-message cost that dominates chat-sized traffic.
  */
-import { ErrorCode, FlareError } from '../../codec/errors.ts';
+import { Limits } from '../../codec/codec.ts';
+import { CodecError, ErrorCode, FlareError } from '../../codec/errors.ts';
 import { JsStreamDeframer, packFrames } from '../../codec/js-stream-framing.ts';
+import { guarded } from '../guarded.ts';
 import { TransportCloseCode, type Transport, type TransportCloseInfo, type TransportHandlers } from '../transport.ts';
 
 const encoder = new TextEncoder();
@@ -114,23 +116,30 @@ export class WebSocketTransport implements Transport {
     if (this.#open) this.#end({ code, reason, local: true });
   }
 
+  /**
+   * One message: a frame, or (batched) length-prefixed frames. A message over
+   * the frame limit or with broken framing is dropped whole and reported; the
+   * next message stands on its own, so the connection stays.
+   */
   #receive(data: unknown): void {
     const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : typeof data === 'string' ? encoder.encode(data) : null;
     if (!bytes || this.#ended) return;
+    const max = this.#options.maxFrameBytes ?? Limits.MAX_FRAME_BYTES;
+    let frames: Uint8Array[];
     if (!this.#batched) {
-      this.#handlers!.frames([bytes]);
-      return;
+      if (bytes.length > max) return guarded(() => this.#handlers!.dropped?.(CodecError.tooLarge(bytes.length, max)));
+      frames = [bytes];
+    } else {
+      try {
+        const d = new JsStreamDeframer({ maxFrameBytes: max });
+        frames = d.push(bytes);
+        if (d.buffered !== 0 || d.ended) throw CodecError.truncated('batched WebSocket message ends inside a frame or holds a zero-length frame');
+      } catch (e) {
+        const error = FlareError.is(e) ? e : new CodecError(ErrorCode.MALFORMED_FRAME, 'bad batched message', { cause: e });
+        return guarded(() => this.#handlers!.dropped?.(error));
+      }
     }
-    try {
-      const d = new JsStreamDeframer(this.#options.maxFrameBytes === undefined ? {} : { maxFrameBytes: this.#options.maxFrameBytes });
-      const frames = d.push(bytes);
-      if (d.buffered !== 0) throw new FlareError(ErrorCode.TRUNCATED, 'batched WebSocket message ends inside a frame');
-      this.#handlers!.frames(frames);
-    } catch (e) {
-      const error = FlareError.is(e) ? e : new FlareError(ErrorCode.MALFORMED_FRAME, 'bad batched message', { cause: e });
-      this.#end({ code: TransportCloseCode.PROTOCOL_ERROR, reason: error.message, local: true, error });
-      this.close(TransportCloseCode.PROTOCOL_ERROR, error.message.slice(0, 100));
-    }
+    guarded(() => this.#handlers!.frames(frames));
   }
 
   #end(info: TransportCloseInfo): void {

@@ -11,6 +11,7 @@ import type { StreamDeframer } from '../../codec/codec.ts';
 import { ErrorCode, FlareError } from '../../codec/errors.ts';
 import { JsStreamDeframer, packFrames } from '../../codec/js-stream-framing.ts';
 import type { CertHashSource } from '../cert-hash.ts';
+import { guarded } from '../guarded.ts';
 import { TransportCloseCode, hexToBytes, type Transport, type TransportCloseInfo, type TransportHandlers } from '../transport.ts';
 
 /** Options of the WebTransport transport. */
@@ -171,7 +172,7 @@ export class WebTransportTransport implements Transport {
         const { value, done } = await reader.read();
         if (done || this.#ended) break;
         const frames = deframer.push(value);
-        if (frames.length > 0) this.#handlers!.frames(frames);
+        if (frames.length > 0) guarded(() => this.#handlers!.frames(frames));
         if (deframer.ended) break;
       }
       if (!this.#ended) this.close(TransportCloseCode.NORMAL, 'stream ended');
@@ -187,7 +188,7 @@ export class WebTransportTransport implements Transport {
       for (;;) {
         const { value, done } = await reader.read();
         if (done || this.#ended) break;
-        this.#handlers!.datagram?.(value);
+        guarded(() => this.#handlers!.datagram?.(value));
       }
     } catch {
       // The session's end is reported through `closed`.

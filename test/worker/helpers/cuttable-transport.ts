@@ -37,6 +37,7 @@ export class CuttableTransport implements Transport {
       {
         frames: (f) => !this.#cut && handlers.frames(f),
         datagram: (d) => !this.#cut && handlers.datagram?.(d),
+        dropped: (e) => !this.#cut && handlers.dropped?.(e),
         closed: (info) => {
           CuttableTransport.live = CuttableTransport.live.filter((t) => t !== this);
           if (!this.#cut) handlers.closed(info);

@@ -2,6 +2,7 @@
  * The heartbeat of one link (heartbeat.ts), wired to what it feeds: PINGs go
  * out on the link, every PONG's round trip goes to scoring and to the
  * clock-offset estimate, and a link that stopped answering is reported.
+ * The first PING goes out as soon as the link is up.
  */
 import { SystemType } from '../codec/frame-types.ts';
 import { systemFrame } from '../codec/frames.ts';
@@ -53,5 +54,7 @@ export function startLinkHeartbeat(link: Link, d: LinkHeartbeatDeps): Heartbeat 
     },
   });
   heartbeat.start();
+  // One PING at once: RTT and the clock offset are known right after connecting, not a heartbeat interval later.
+  heartbeat.pingNow();
   return heartbeat;
 }

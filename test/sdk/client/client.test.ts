@@ -30,6 +30,17 @@ describe('FlareClient: connection, state signals and events', function () {
     expect(seen).to.include('disconnected');
   });
 
+  it('knows the round trip and the clock offset right after connecting, long before the first heartbeat tick', async () => {
+    const client = makeClient({ heartbeatIntervalMs: 60_000 });
+    const rtts: number[] = [];
+    client.on('heartbeat', ({ rttMs }) => rtts.push(rttMs));
+    await client.connect();
+    await waitFor(() => client.state.rtt.get() !== null, 'the first RTT sample');
+    expect(client.state.rtt.get()).to.be.a('number').and.at.least(0);
+    expect(client.state.clockOffset.get()).to.be.a('number');
+    expect(rtts.length).to.be.at.least(1);
+  });
+
   it('uses WebSocket when told to; asks the token provider (through the worker) before connecting', async () => {
     const asked: string[] = [];
     const client = makeClient({ protocols: ['websocket'], getToken: ({ reason }) => (asked.push(reason), 'any-token') });

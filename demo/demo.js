@@ -29,10 +29,13 @@ theme.addEventListener('change', () => {
   }
 });
 
-fetch('/health')
-  .then((r) => r.json())
-  .then((h) => ($('health').textContent = `${h.status}, ${h.connections.total} connections`))
-  .catch(() => ($('health').textContent = 'unreachable'));
+const health = () =>
+  fetch('/health')
+    .then((r) => r.json())
+    .then((h) => ($('health').textContent = `${h.status}, ${h.connections.total} connections`))
+    .catch(() => ($('health').textContent = 'unreachable'));
+void health();
+setInterval(health, 5000);
 
 // --- 1. names
 const names = ['alice', 'bob'];

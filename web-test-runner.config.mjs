@@ -5,6 +5,7 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { findChromium, CHROMIUM_FLAGS } from './scripts/find-chromium.mjs';
 import { flareServerControl } from './scripts/wtr-server-control.mjs';
+import { flarePages } from './scripts/wtr-pages.mjs';
 
 const executablePath = findChromium();
 if (!executablePath) throw new Error('flare-web: no Chromium found (run: node scripts/ensure-chromium.mjs)');
@@ -21,7 +22,7 @@ export default {
   concurrentBrowsers: 1,
   testsFinishTimeout: 10 * 60 * 1000,
   browserStartTimeout: 60_000,
-  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }), flareServerControl()],
+  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }), flareServerControl(), flarePages()],
   browsers: [
     chromeLauncher({
       launchOptions: { executablePath, headless: true, args: CHROMIUM_FLAGS },

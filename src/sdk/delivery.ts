@@ -1,15 +1,17 @@
 /**
  * Delivery state of sent messages: each send returns a {@link SendResult}
- * whose state signal moves queued -> acked (reliable messages, when the
- * server's ACK arrives) or sent (best-effort messages, once written), or to
- * failed. The tracker matches the worker's `acked` / `failed` events to the
+ * whose state signal moves queued -> sent -> acked for reliable messages
+ * (`sent` once the worker wrote the frame to the connection, back to `queued`
+ * when the connection is lost before the server's ACK, `sent` again at the
+ * resend), straight to sent for best-effort messages, or to failed. The
+ * tracker matches the worker's `delivery` / `acked` / `failed` events to the
  * results by message id and forgets a message once it is settled.
  */
-import { computed, signal } from '@lit-labs/signals';
+import { computed, signal } from './signals.ts';
 import type { FlareError } from '../codec/errors.ts';
 import type { ReadonlySignal } from './state.ts';
 
-/** Where a message is. `sent`: handed to the transport, no ACK expected (best-effort). */
+/** Where a message is. `sent`: written to the connection (best-effort: final, no ACK expected). */
 export type DeliveryState = 'queued' | 'sent' | 'acked' | 'failed';
 
 /** What a send returns. */
@@ -60,6 +62,14 @@ export class DeliveryTracker {
     const e = this.#open.get(id);
     if (!e) return;
     if (state === 'sent') this.#settle(id, e, 'sent', null);
+  }
+
+  /**
+   * Reliable messages written to the connection (`sent`) or waiting again after
+   * it was lost (`queued`); ids not tracked here (another tab's) are ignored.
+   */
+  progress(ids: readonly string[], state: 'sent' | 'queued'): void {
+    for (const id of ids) this.#open.get(id)?.state.set(state);
   }
 
   /** The server's ACK. Returns false when the id was not tracked here (another tab's message). */

@@ -43,6 +43,9 @@ export function routeEvent(parts: RouterParts, e: WorkerEvent): void {
       case 'message':
         routeMessage(parts, e.message);
         break;
+      case 'delivery':
+        parts.delivery.progress(e.ids, e.state);
+        break;
       case 'acked':
         if (parts.delivery.acked(e.id, e.seq)) events.emit('messageSent', { id: e.id, seq: e.seq });
         break;

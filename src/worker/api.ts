@@ -107,7 +107,7 @@ export interface OutboundMessage {
   id?: string;
 }
 
-/** What `send` answers at once; delivery follows as `acked` / `failed` events. */
+/** What `send` answers at once; delivery follows as `delivery` / `acked` / `failed` events. */
 export interface SendReceipt {
   id: string;
   state: 'queued' | 'sent';
@@ -161,6 +161,8 @@ export type WorkerEvent =
   | { type: 'connected'; transport: TransportKind; connectionId: string; userId: string; reconnected: boolean; format: string; compression: string }
   | { type: 'message'; message: InboundMessage }
   | { type: 'acked'; id: string; seq: number | null }
+  /** Reliable messages written to the connection (`sent`), or waiting again after it was lost (`queued`). */
+  | { type: 'delivery'; state: 'sent' | 'queued'; ids: string[] }
   | { type: 'failed'; id: string; error: SerializedError }
   | { type: 'kicked'; reason: string; message: string }
   | { type: 'error'; error: SerializedError }

@@ -109,10 +109,12 @@ export function createEngine(deps: EngineDeps = {}): FlareWorkerApi & { close():
 
 /**
  * Events a caller is waiting on go out at the end of the task even while a
- * flood keeps the batcher busy: everything but messages, and RPC answers.
+ * flood keeps the batcher busy: everything but messages and delivery progress
+ * (nobody awaits `sent`; it rides with the next batch), and RPC answers.
  */
 function isUrgent(e: WorkerEvent): boolean {
-  return e.type !== 'message' || (e.message.kind === 'custom' && e.message.name === ExtCommand.RPC_RESPONSE);
+  if (e.type === 'message') return e.message.kind === 'custom' && e.message.name === ExtCommand.RPC_RESPONSE;
+  return e.type !== 'delivery';
 }
 
 /**

@@ -12,6 +12,8 @@
  *   de-duplicates by that id, so a resend never delivers twice.
  * - TTL: a frame past its deadline (wall clock, so that it survives a reload)
  *   leaves the queue with a MESSAGE_EXPIRED error event.
+ * - Progress: `onSent` names the frames handed to the connection (again at
+ *   every resend), `onRequeued` those that wait again after it was lost.
  * - Persistence: every change is written through to an `OutboxStore`
  *   (outbox-store.ts: IndexedDB), so a reload loses nothing queued.
  *
@@ -66,6 +68,10 @@ export interface OutboxOptions {
   maxInFlight?: number;
   /** Receives acked / expired / failed. */
   onEvent?: (event: OutboxEvent) => void;
+  /** The frames `takeSendable` just handed out to be written to the connection (by id). */
+  onSent?: (ids: string[]) => void;
+  /** Frames that were handed out and now wait to be sent again, after the connection was lost. */
+  onRequeued?: (ids: string[]) => void;
   store?: OutboxStore | null;
 }
 
@@ -90,6 +96,8 @@ export class Outbox {
   readonly resendAfterMs: number;
   readonly maxInFlight: number;
   readonly #onEvent: (event: OutboxEvent) => void;
+  readonly #onSent: ((ids: string[]) => void) | null;
+  readonly #onRequeued: ((ids: string[]) => void) | null;
   readonly #store: OutboxStore | null;
   /** Waiting to be sent, one array per priority, each sorted by `order`. */
   readonly #ready: OutboxEntry[][] = [[], [], [], []];
@@ -105,6 +113,8 @@ export class Outbox {
     this.resendAfterMs = options.resendAfterMs ?? OUTBOX_DEFAULTS.resendAfterMs;
     this.maxInFlight = options.maxInFlight ?? OUTBOX_DEFAULTS.maxInFlight;
     this.#onEvent = options.onEvent ?? (() => {});
+    this.#onSent = options.onSent ?? null;
+    this.#onRequeued = options.onRequeued ?? null;
     this.#store = options.store ?? null;
   }
 
@@ -193,6 +203,7 @@ export class Outbox {
       }
       queue.splice(0, taken);
     }
+    if (out.length && this.#onSent) this.#onSent(out.map((e) => e.id));
     return out;
   }
 
@@ -211,8 +222,11 @@ export class Outbox {
 
   /** The connection is gone: every frame in flight waits to be sent again, in its original order. */
   requeueInFlight(): void {
-    for (const id of this.#inFlight.keys()) this.#requeue(this.#byId.get(id)!);
+    if (this.#inFlight.size === 0) return;
+    const ids = [...this.#inFlight.keys()];
+    for (const id of ids) this.#requeue(this.#byId.get(id)!);
     this.#inFlight.clear();
+    this.#onRequeued?.(ids);
   }
 
   /** Drops frames past their deadline with MESSAGE_EXPIRED events; returns how many. */

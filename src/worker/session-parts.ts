@@ -117,6 +117,8 @@ export function buildSessionParts(o: ResolvedOptions, deps: SessionDeps, hooks: 
     resendAfterMs: o.resendAfterMs,
     store: deps.outboxStore ?? null,
     onEvent: (e) => (e.type === 'acked' ? counters.sent++ : emit({ type: 'failed', id: e.entry.id, error: serializeError(e.error) })),
+    onSent: (ids) => emit({ type: 'delivery', state: 'sent', ids }),
+    onRequeued: (ids) => emit({ type: 'delivery', state: 'queued', ids }),
   });
   const inbox = new Inbox<Inbound>({ onGap: (g) => emit({ type: 'gap', ...g }) });
   const retry = new RetryScheduler({

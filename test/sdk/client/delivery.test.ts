@@ -1,0 +1,114 @@
+/**
+ * Delivery states over the real server: a reliable send goes queued -> sent -> acked, where `sent`
+ * comes from the worker when its outbox hands the frame to the connection. The engine runs in this
+ * page with its transports behind an OutgoingGate, so the test decides when the server sees a frame.
+ */
+import { expect } from 'chai';
+import { ErrorCode, FlareError } from '../../../src/sdk/index.ts';
+import { OutgoingGate, recordSignal } from './gated-transport.ts';
+import { closeClients, makeClient, needServer, uniqueUser, waitFor } from './helpers.ts';
+
+describe('FlareClient: delivery states queued -> sent -> acked', function () {
+  this.timeout(60_000);
+  before(needServer);
+  afterEach(closeClients);
+
+  function gatedClient(gate: OutgoingGate, options: Parameters<typeof makeClient>[0] = {}) {
+    return makeClient({ protocols: ['websocket'], compression: ['none'], autoSwitch: false, ...options }, { startWorker: gate.startWorker() });
+  }
+
+  it('queued while disconnected, sent once written to the connection, acked by the server, in order', async () => {
+    const gate = new OutgoingGate();
+    const bob = uniqueUser('bob');
+    const a = gatedClient(gate);
+    const b = makeClient({ userId: bob });
+    await b.connect();
+    const got: string[] = [];
+    b.on('messageReceived', ({ message }) => got.push(message.text()));
+
+    gate.hold('held-1');
+    const r = await a.sendText(bob, 'held-1');
+    const seen = recordSignal(() => r.state.get());
+    // Not connected: it waits in the outbox.
+    expect(r.state.get()).to.equal('queued');
+    expect(a.state.status.get()).to.not.equal('connected');
+
+    await a.connect();
+    // The outbox hands it to the connection; the gate keeps it from the server, so no ACK can come.
+    await waitFor(() => r.state.get() === 'sent', 'sent');
+    expect(gate.held).to.be.greaterThan(0);
+    expect(await b.request('echo', 'sync')).to.equal('sync');
+    expect(got).to.deep.equal([]);
+    expect(r.state.get()).to.equal('sent');
+
+    gate.release();
+    await r.delivered;
+    expect(r.state.get()).to.equal('acked');
+    await waitFor(() => got.includes('held-1'), 'bob receives');
+    seen.stop();
+    expect(seen.values).to.deep.equal(['queued', 'sent', 'acked']);
+  });
+
+  it('a message on a lost connection goes back to queued and through sent again at the resend', async () => {
+    const gate = new OutgoingGate();
+    const bob = uniqueUser('bob');
+    const a = gatedClient(gate);
+    const b = makeClient({ userId: bob });
+    await Promise.all([a.connect(), b.connect()]);
+    const got: string[] = [];
+    b.on('messageReceived', ({ message }) => got.push(message.text()));
+
+    gate.hold('held-2');
+    const r = await a.sendText(bob, 'held-2');
+    const seen = recordSignal(() => r.state.get());
+    await waitFor(() => r.state.get() === 'sent', 'sent');
+    const firstId = a.state.connectionId.get();
+    gate.cut();
+    await waitFor(() => r.state.get() === 'queued', 'queued again after the drop');
+    // The reconnect resends it; the gate holds it again.
+    await waitFor(() => a.state.status.get() === 'connected' && a.state.connectionId.get() !== firstId, 'the reconnect', 20_000);
+    await waitFor(() => r.state.get() === 'sent' && gate.held > 0, 'sent again');
+    gate.release();
+    await r.delivered;
+    await waitFor(() => got.includes('held-2'), 'bob receives');
+    seen.stop();
+    expect(seen.values).to.deep.equal(['sent', 'queued', 'sent', 'acked']);
+    expect(got.filter((t) => t === 'held-2')).to.have.length(1);
+  });
+
+  it('fails with MESSAGE_EXPIRED when not ACKed within the retry budget; sending again delivers', async () => {
+    const gate = new OutgoingGate();
+    const bob = uniqueUser('bob');
+    // Resent every 150 ms, given up after 2 attempts (TTL 300 ms).
+    const a = gatedClient(gate, { messageRetry: { maxRetries: 1, retryDelayMs: 150 } });
+    const b = makeClient({ userId: bob });
+    await Promise.all([a.connect(), b.connect()]);
+    const got: string[] = [];
+    b.on('messageReceived', ({ message }) => got.push(message.text()));
+    const failed: string[] = [];
+    a.on('messageFailed', ({ id }) => failed.push(id));
+
+    gate.hold('held-3');
+    const r = await a.sendText(bob, 'held-3');
+    const seen = recordSignal(() => r.state.get());
+    const error = await r.delivered.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    seen.stop();
+    expect(error).to.be.instanceOf(FlareError).with.property('code', ErrorCode.MESSAGE_EXPIRED);
+    expect(r.state.get()).to.equal('failed');
+    expect(r.error.get()).to.equal(error);
+    expect(failed).to.deep.equal([r.id]);
+    expect(seen.values[0]).to.be.oneOf(['queued', 'sent']);
+    expect(seen.values.at(-1)).to.equal('failed');
+    expect(seen.values).to.include('sent');
+
+    gate.release(); // the held copies are late now: the server takes them, the client ignores their ACK
+    const again = await a.sendText(bob, 'held-3 again');
+    await again.delivered;
+    expect(again.state.get()).to.equal('acked');
+    expect(r.state.get()).to.equal('failed');
+    await waitFor(() => got.includes('held-3 again'), 'bob receives the retry');
+  });
+});

@@ -10,6 +10,7 @@ import type { FlareChat } from '../../src/elements/flare-chat/flare-chat.ts';
 import type { FlareCall } from '../../src/elements/flare-call/flare-call.ts';
 import { CallStatus } from '../../src/sdk/call/call-types.ts';
 import { closeClients, makeClient, needServer, uniqueUser } from '../sdk/client/helpers.ts';
+import { OutgoingGate, recordSignal } from '../sdk/client/gated-transport.ts';
 import { waitFor } from '../sdk/call/wait.ts';
 import { axeViolations } from './a11y.ts';
 
@@ -78,6 +79,66 @@ describe('elements on the real server', function () {
     scroller.scrollTop = 0;
     await waitFor(async () => (await b.updateComplete, b.chat!.messages.get().some((m) => m.text === 'old 0')), 'older page at bob', 20_000);
     expect(await axeViolations(a)).to.deep.equal([]);
+  });
+
+  /** A client whose outgoing frames with a marker text the test holds back (see gated-transport.ts). */
+  const gatedClient = (gate: OutgoingGate, options: Parameters<typeof makeClient>[0] = {}) =>
+    makeClient({ userId: uniqueUser('alice'), protocols: ['websocket'], compression: ['none'], autoSwitch: false, ...options }, { startWorker: gate.startWorker() });
+  const stateOf = (el: FlareChat, id: string) => $(el, `article[data-id="${id}"] [data-state]`)?.getAttribute('data-state') ?? null;
+
+  it('chat shows queued, then sent once the worker wrote it to the connection, then acked', async () => {
+    const room = uniqueUser('room');
+    const gate = new OutgoingGate();
+    const alice = gatedClient(gate);
+    await alice.connect();
+    const a = mount('flare-chat', (el) => ((el.client = alice), (el.room = room)));
+    await waitFor(() => alice.room(room).joined.get(), 'joined');
+    gate.hold('held in chat');
+    const id = a.send('held in chat')!;
+    const delivery = a.chat!.messages.get().find((m) => m.id === id)!.delivery!;
+    const seen = recordSignal(() => delivery.get());
+    await a.updateComplete;
+    expect(stateOf(a, id)).to.equal('queued');
+    await waitFor(async () => (await a.updateComplete, stateOf(a, id) === 'sent'), 'sent shown');
+    // Held from the server: it stays sent.
+    expect(await alice.request('echo', 1)).to.equal(1);
+    await a.updateComplete;
+    expect(stateOf(a, id)).to.equal('sent');
+    gate.release();
+    await waitFor(async () => (await a.updateComplete, stateOf(a, id) === 'acked'), 'acked shown');
+    seen.stop();
+    expect(seen.values).to.deep.equal(['queued', 'sent', 'acked']);
+    expect(await axeViolations(a)).to.deep.equal([]);
+  });
+
+  it('chat shows failed with the reason when the retry budget runs out, and the retry button delivers it', async () => {
+    const room = uniqueUser('room');
+    const gate = new OutgoingGate();
+    // Resent every 150 ms, given up after two attempts.
+    const alice = gatedClient(gate, { messageRetry: { maxRetries: 1, retryDelayMs: 150 } });
+    const bob = makeClient({ userId: uniqueUser('bob') });
+    await Promise.all([alice.connect(), bob.connect()]);
+    await bob.room(room).join();
+    const got: string[] = [];
+    bob.on('messageReceived', ({ message }) => got.push(message.text()));
+    const a = mount('flare-chat', (el) => ((el.client = alice), (el.room = room)));
+    await waitFor(() => alice.room(room).joined.get(), 'joined');
+    gate.hold('doomed');
+    const id = a.send('doomed')!;
+    await waitFor(async () => (await a.updateComplete, stateOf(a, id) === 'failed'), 'failed shown');
+    const row = $(a, `article[data-id="${id}"]`)!;
+    expect(row.querySelector('.delivery')!.textContent).to.match(/expired/i);
+    gate.discard(); // those copies were lost on the way
+    const retries: string[] = [];
+    a.addEventListener('flare-chat-retry', (e) => retries.push(e.detail.id));
+    row.querySelector<HTMLButtonElement>('button.retry')!.click();
+    expect(retries).to.deep.equal([id]);
+    const again = () => a.chat!.messages.get().find((m) => m.text === 'doomed' && m.id !== id);
+    await waitFor(() => !!again(), 'the resent message');
+    await waitFor(async () => (await a.updateComplete, stateOf(a, again()!.id) === 'acked'), 'retry acked');
+    expect($(a, `article[data-id="${id}"]`)).to.equal(null);
+    await waitFor(() => got.includes('doomed'), 'bob receives');
+    expect(got.filter((t) => t === 'doomed')).to.have.length(1);
   });
 
   it('a call between two clients over the Flare connection: ring, accept, decoded video both ways, hang up', async () => {

@@ -32,6 +32,12 @@ export class OutgoingGate {
     for (const { inner, frame } of this.#held.splice(0)) if (inner.isOpen) inner.send([frame]);
   }
 
+  /** Stops holding and forgets the held frames (lost on the way: the server never sees them). */
+  discard(): void {
+    this.#marker = null;
+    this.#held = [];
+  }
+
   /** Cuts every live connection (the held frames are lost with it, as on a real drop). */
   cut(): void {
     this.#held = [];

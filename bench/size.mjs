@@ -1,14 +1,20 @@
 // Bundle sizes (`npm run size`): each bundle built by esbuild, minified, then gzipped (level 9),
-// side by side with socket.io-client and centrifuge bundled the same way. Lit and Agora are left out
-// of the SDK rows (an app that renders with Lit pays for it once; Agora is loaded only for Agora calls).
+// side by side with socket.io-client and centrifuge bundled the same way.
+// - The SDK entries (`flare-web`, `flare-web/call`, `flare-web/device`) are bundled with Lit
+//   included: they must not import it, and `extra.lit` (from esbuild's metafile) says whether
+//   any of Lit ended up inside. Agora is external (loaded on first use by Agora calls only).
+// - `flare-web/call` and `flare-web/device` are also measured on top of `flare-web`
+//   (`extra.overMain`): what an app that already has the client pays for them.
+// - The elements are measured without Lit (an app that renders with Lit pays for it once) and with.
 import { build } from 'esbuild';
 import { existsSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const LIT = ['lit', 'lit/*', 'lit-html', 'lit-html/*', '@lit/reactive-element', '@lit/reactive-element/*', 'lit-element', 'lit-element/*'];
 const AGORA = ['agora-rtc-sdk-ng'];
+const isLit = (path) => /node_modules\/(lit|lit-html|lit-element|@lit\/reactive-element|@lit-labs\/signals)\//.test(path);
 
-async function bundle(contents, external = []) {
+async function bundle(contents, external = AGORA) {
   const out = await build({
     stdin: { contents, resolveDir: process.cwd(), loader: 'ts', sourcefile: 'size-entry.ts' },
     bundle: true,
@@ -17,36 +23,51 @@ async function bundle(contents, external = []) {
     format: 'esm',
     target: 'es2022',
     external,
+    metafile: true,
     logLevel: 'silent',
   });
-  return out.outputFiles[0].contents;
+  const bytes = out.outputFiles[0].contents;
+  const inputs = Object.keys(out.metafile.outputs[Object.keys(out.metafile.outputs)[0]].inputs);
+  // Whether Lit got in is only a question for bundles that do not leave it out.
+  return external.includes('lit') ? bytes : Object.assign(bytes, { lit: inputs.some(isLit), modules: inputs.length });
 }
+
+const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
 
 const row = (c, contender, bytes, extra = {}) => ({
   case: c,
   contender,
   metric: 'size',
   unit: 'bytes gz',
-  value: gzipSync(bytes, { level: 9 }).length,
+  value: gz(bytes),
   better: 'lower',
   runs: 1,
   spread: 0,
-  extra: { minified: bytes.length, ...extra },
+  extra: { minified: bytes.length, ...('lit' in bytes ? { lit: bytes.lit, modules: bytes.modules } : {}), ...extra },
 });
 
 export default async function size() {
   const rows = [];
   // What an app that connects and chats imports: FlareClient (rooms, RPC, streams, signals).
-  rows.push(row('client', 'flare-sdk-client', await bundle(`export { FlareClient } from './src/sdk/index.ts';`, [...LIT, ...AGORA]), { note: 'FlareClient and everything it uses, main thread; without Lit' }));
-  rows.push(row('client', 'socket.io', await bundle(`export { io } from 'socket.io-client';`)));
-  rows.push(row('client', 'centrifuge', await bundle(`export { Centrifuge } from 'centrifuge';`)));
-  // The whole SDK entry: client, call layer (Agora itself external), device checks.
-  rows.push(row('sdk', 'flare-sdk', await bundle(`export * from './src/sdk/index.ts';`, [...LIT, ...AGORA]), { note: 'everything in flare-web (client, call layer, device checks); without Lit and Agora' }));
+  rows.push(row('client', 'flare-sdk-client', await bundle(`export { FlareClient } from './src/sdk/index.ts';`), { note: 'FlareClient and everything it uses, main thread' }));
+  rows.push(row('client', 'socket.io', await bundle(`export { io } from 'socket.io-client';`, [])));
+  rows.push(row('client', 'centrifuge', await bundle(`export { Centrifuge } from 'centrifuge';`, [])));
+  // The npm entry points, whole (`export *`).
+  const main = await bundle(`export * from './src/sdk/index.ts';`);
+  rows.push(row('sdk', 'flare-sdk', main, { entry: 'flare-web', note: 'client, builder, options, rooms, RPC, streams, errors' }));
+  const call = await bundle(`export * from './src/sdk/call/index.ts';`);
+  const mainCall = await bundle(`export * from './src/sdk/index.ts'; export * from './src/sdk/call/index.ts';`);
+  rows.push(row('sdk', 'flare-sdk-call', call, { entry: 'flare-web/call', overMain: gz(mainCall) - gz(main), note: 'call controller, managers, signalling, WebRTC and Agora engines; Agora external' }));
+  const device = await bundle(`export * from './src/sdk/device/index.ts';`);
+  const mainDevice = await bundle(`export * from './src/sdk/index.ts'; export * from './src/sdk/device/index.ts';`);
+  rows.push(row('sdk', 'flare-sdk-device', device, { entry: 'flare-web/device', overMain: gz(mainDevice) - gz(main), note: 'device health, preferences, mic meter, speaker and network tests' }));
+  const all = `export * from './src/sdk/index.ts'; export * from './src/sdk/call/index.ts'; export * from './src/sdk/device/index.ts';`;
+  rows.push(row('sdk', 'flare-sdk-all', await bundle(all), { note: 'the three SDK entries together (what the single entry carried before the split)' }));
   // The connection worker, loaded off the main thread (its own file, or inline in the script-tag bundle).
   const worker = existsSync('dist/flare-worker.js') ? readFileSync('dist/flare-worker.js') : await bundle(`import './src/worker/worker.ts';`);
   rows.push(row('worker', 'flare-worker', worker, { note: 'connection worker with the WASM codec core inlined' }));
-  rows.push(row('elements', 'flare-elements', await bundle(`export * from './src/elements/index.ts';`, [...LIT, ...AGORA]), { note: 'the elements without Lit' }));
-  rows.push(row('elements', 'flare-elements+lit', await bundle(`export * from './src/elements/index.ts';`, AGORA), { note: 'the elements with Lit' }));
-  if (existsSync('dist/flare-web.js')) rows.push(row('script-tag', 'flare-web.js', readFileSync('dist/flare-web.js'), { note: 'single file: elements, SDK, Lit, worker inline; Agora external' }));
+  rows.push(row('elements', 'flare-elements', await bundle(`export * from './src/elements/index.ts';`, [...LIT, ...AGORA]), { entry: 'flare-web/elements', note: 'the elements without Lit' }));
+  rows.push(row('elements', 'flare-elements+lit', await bundle(`export * from './src/elements/index.ts';`), { entry: 'flare-web/elements', note: 'the elements with Lit' }));
+  if (existsSync('dist/flare-web.js')) rows.push(row('script-tag', 'flare-web.js', readFileSync('dist/flare-web.js'), { note: 'single file: elements, SDK (all entries), Lit, worker inline; Agora external' }));
   return rows;
 }

@@ -1,15 +1,29 @@
 // Builds the WASM core, then the browser bundles with esbuild:
-//   dist/esm/**          ESM entry points (tree-shakeable; bare imports kept external)
+//   dist/esm/**          ESM entry points (tree-shakeable; bare imports kept external; shared code in
+//                        chunks): sdk/index.js (`flare-web`), sdk/call/index.js (`flare-web/call`),
+//                        sdk/device/index.js (`flare-web/device`), elements/index.js, codec/index.js
+//   dist/types/**        type declarations (tsc, tsconfig.build.json), one .d.ts per source file
 //   dist/flare-worker.js the connection worker, self-contained (a page's `workerUrl`)
 //   dist/flare-web.js    single-file script-tag bundle (elements + SDK + worker inline)
 // Entries that do not exist yet are skipped, so the build works at every stage.
 import { build } from 'esbuild';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 
 execFileSync(process.execPath, ['scripts/build-wasm.mjs'], { stdio: 'inherit' });
 
-const esmEntries = ['src/codec/index.ts', 'src/sdk/index.ts', 'src/elements/index.ts', 'src/worker/worker.ts'].filter(existsSync);
+const esmEntries = [
+  'src/codec/index.ts',
+  'src/sdk/index.ts',
+  'src/sdk/call/index.ts',
+  'src/sdk/device/index.ts',
+  'src/elements/index.ts',
+  'src/worker/worker.ts',
+].filter(existsSync);
+// Chunk names carry content hashes: start from empty folders so stale chunks do not pile up.
+rmSync('dist/esm', { recursive: true, force: true });
+rmSync('dist/types', { recursive: true, force: true });
 if (esmEntries.length) {
   await build({
     entryPoints: esmEntries,
@@ -59,4 +73,19 @@ if (scriptTag.length) {
     define: { __FLARE_WORKER_SOURCE__: JSON.stringify(workerSource) },
   });
 }
+// Type declarations for the package's `exports`. Sources import with `.ts` extensions; declarations
+// are rewritten to `.js` so every TypeScript setup resolves them (to the neighbouring .d.ts).
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+const rewriteDeclarations = (dir) => {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) rewriteDeclarations(path);
+    else if (entry.name.endsWith('.d.ts')) {
+      const text = readFileSync(path, 'utf8');
+      const next = text.replace(/((?:from|import)\s*\(?\s*['"]\.{1,2}\/[^'"]*?)\.ts(['"])/g, '$1.js$2');
+      if (next !== text) writeFileSync(path, next);
+    }
+  }
+};
+rewriteDeclarations('dist/types');
 console.log(`flare-web: built ${esmEntries.length + workerEntry.length + scriptTag.length} bundle entries`);

@@ -3,8 +3,10 @@
  * (worker-link.ts), exposes state as read-only signals (state.ts) and typed
  * events (events.ts), and delegates: delivery tracking (delivery.ts), RPC and
  * events (rpc.ts), streams (streams.ts), rooms (room.ts), middleware
- * (middleware.ts), event routing (event-router.ts), the call layer's
- * signaller and the device check's probe (call-bridge.ts, network-probe.ts).
+ * (middleware.ts), event routing (event-router.ts), the worker's lifetime
+ * (client-link.ts), the call layer's signaller and the device check's probe
+ * (call-bridge.ts, network-probe.ts: small, and they import the call and
+ * device layers' types only, so `flare-web` does not carry those layers).
  *
  * ```ts
  * const client = FlareClient.builder('alice', 'https://chat.example').autoReconnect(true).build();
@@ -15,11 +17,12 @@
  * ```
  */
 import { ErrorCode, FlareError } from '../codec/errors.ts';
-import type { ConnectionStats, SendReceipt, WorkerEvent } from '../worker/api.ts';
+import type { ConnectionStats, WorkerEvent } from '../worker/api.ts';
 import type { ConnectionState } from '../worker/codes.ts';
 import { FlareClientBuilder, registerClientConstructor } from './builder.ts';
 import { createCallSignaller } from './call-bridge.ts';
 import type { CallSignaller } from './call/call-signals.ts';
+import { ClientLink } from './client-link.ts';
 import { DeliveryTracker, type SendResult } from './delivery.ts';
 import type { NetworkProbe } from './device/network-test.ts';
 import { Emitter, type ClientEventMap } from './events.ts';
@@ -29,7 +32,7 @@ import type { ReceivedMessage, Target } from './message.ts';
 import { Messaging, type SendOptions } from './messaging.ts';
 import { MiddlewareChain, type Middleware, type OutgoingFrame } from './middleware.ts';
 import { createNetworkProbe } from './network-probe.ts';
-import { messageTtlMs, resolveClientOptions, toSessionOptions, type FlareClientOptions, type Protocol, type ResolvedClientOptions } from './options.ts';
+import { messageTtlMs, resolveClientOptions, type FlareClientOptions, type Protocol, type ResolvedClientOptions } from './options.ts';
 import { Room } from './room.ts';
 import { RpcEndpoint, type EventHandler, type RequestHandler, type RequestOptions } from './rpc.ts';
 import { StateStore, type ClientState } from './state.ts';
@@ -71,23 +74,18 @@ export class FlareClient {
   readonly #rooms = new Map<string, Room>();
   readonly #typed = new Map<string, Set<(m: ReceivedMessage) => void>>();
   readonly #tag = randomTag();
-  #link: WorkerLink | null = null;
-  #starting: Promise<WorkerLink> | null = null;
-  /** Shared connection that this page disconnected from while other pages keep it. */
-  #detached = false;
-  #sendChain: Promise<unknown> = Promise.resolve();
-  #statsInFlight = false;
-  #closed = false;
-  readonly #startWorker: (options: WorkerLinkOptions) => WorkerLink;
+  readonly #conn: ClientLink;
   readonly #inbound: SlicedQueue<WorkerEvent>;
   readonly #messaging: Messaging;
 
   constructor(options: FlareClientOptions, deps: ClientDeps = {}) {
     this.options = Object.freeze(resolveClientOptions(options));
-    this.#startWorker = deps.startWorker ?? startWorker;
     this.#middleware = new MiddlewareChain(this.options.middleware);
-    const send = (f: OutgoingFrame) => this.#sendFrame(f);
-    const shared = () => this.#link?.shared ?? false;
+    const startWorkerFn = deps.startWorker ?? startWorker;
+    const onEvents = (batch: WorkerEvent[]) => this.#inbound.push(batch);
+    this.#conn = new ClientLink({ options: this.options, startWorker: startWorkerFn, middleware: this.#middleware, store: this.#store, onEvents });
+    const send = (f: OutgoingFrame) => this.#conn.send(f);
+    const shared = () => this.#conn.shared;
     const onError = (error: FlareError) => this.#events.emit('error', { error });
     this.#rpc = new RpcEndpoint({ send, defaultTimeoutMs: () => this.options.requestTimeoutMs, tag: this.#tag, shared, onError });
     this.#streams = new StreamTable({ send, tag: this.#tag, window: () => this.options.streamWindow, shared });
@@ -109,11 +107,11 @@ export class FlareClient {
       streams: this.#streams,
       rooms: this.#rooms,
       typed: this.#typed,
-      refreshStats: () => this.#throttledStats(),
+      refreshStats: () => this.#conn.throttledStats(),
     };
     // Worker events in time slices: a flood never makes a long task on the main thread.
     this.#inbound = new SlicedQueue<WorkerEvent>((e) => {
-      if (!this.#detached && !this.#closed) routeEvent(parts, e);
+      if (this.#conn.live) routeEvent(parts, e);
     });
   }
 
@@ -134,7 +132,7 @@ export class FlareClient {
   }
   /** Whether this page shares a SharedWorker's connection with other pages. */
   get shared(): boolean {
-    return this.#link?.shared ?? false;
+    return this.#conn.shared;
   }
 
   on<K extends keyof ClientEventMap>(type: K, handler: (ctx: ClientEventMap[K]) => void): () => void {
@@ -149,8 +147,8 @@ export class FlareClient {
 
   /** Connects (racing the transports); resolves when connected, rejects with a FlareError. */
   async connect(): Promise<void> {
-    const link = await this.#start();
-    this.#detached = false;
+    const link = await this.#conn.start();
+    this.#conn.detached = false;
     await link.api.connect();
     await this.refreshStats();
   }
@@ -160,23 +158,23 @@ export class FlareClient {
    * state signals then show the connection other pages hold.
    */
   async attach(): Promise<void> {
-    await this.#start();
+    await this.#conn.start();
   }
 
   /** Pages sharing this client's connection (1 when it is not shared). */
   async sharedPages(): Promise<number> {
-    const link = await this.#start();
+    const link = await this.#conn.start();
     return link.shared ? link.api.pages() : 1;
   }
 
   /** Disconnects. On a shared connection other pages keep it; this page stops receiving. */
   async disconnect(): Promise<void> {
-    const link = this.#link;
+    const link = this.#conn.current;
     if (!link) return;
     await link.api.disconnect();
     if (link.shared && this.#store.status !== 'disconnected') {
       const from = this.#store.status;
-      this.#detached = true;
+      this.#conn.detached = true;
       this.#store.detach();
       this.#events.emit('state', { from, to: 'disconnected', code: 'disconnect_called', reason: 'this page left the shared connection' });
       this.#events.emit('disconnected', { state: 'disconnected', code: 'disconnect_called', reason: 'this page left the shared connection' });
@@ -185,14 +183,12 @@ export class FlareClient {
 
   /** Disconnects and stops the worker (a shared worker only loses this page). The client cannot be used again. */
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.#conn.closed) return;
+    const stopping = this.#conn.close();
     const closed = new FlareError(ErrorCode.ABORTED, 'the client was closed');
     this.#rpc.failAll(closed);
     this.#streams.failAll(closed);
-    const link = this.#link ?? (this.#starting ? await this.#starting.catch(() => null) : null);
-    await link?.close();
-    this.#link = null;
+    await stopping;
     this.#events.clear();
   }
 
@@ -221,9 +217,9 @@ export class FlareClient {
     if (!r) {
       r = new Room(name, {
         request: (method, data) => this.request(method, data),
-        track: async (room, seq) => (await this.#start()).api.trackRoom(room, seq),
+        track: async (room, seq) => (await this.#conn.start()).api.trackRoom(room, seq),
         untrack: async (room) => {
-          const link = await this.#start();
+          const link = await this.#conn.start();
           await link.api.untrackRoom(room);
           return !link.shared || (await link.api.roomUsers(room)) === 0;
         },
@@ -271,17 +267,13 @@ export class FlareClient {
   }
 
   /** The seed's `get_connection_stats`: asks the worker now (the `stats` signal follows). */
-  async refreshStats(): Promise<ConnectionStats | null> {
-    const link = this.#link;
-    if (!link || this.#detached) return null;
-    const s = await link.api.stats();
-    if (!this.#detached) this.#store.setStats(s);
-    return s;
+  refreshStats(): Promise<ConnectionStats | null> {
+    return this.#conn.refreshStats();
   }
 
   /** Moves to the other transport now. */
   async switchProtocol(protocol: Protocol): Promise<void> {
-    await (await this.#start()).api.switchTransport(protocol);
+    await (await this.#conn.start()).api.switchTransport(protocol);
   }
 
   /** A round-trip probe over this connection for the device check (connects first when needed; null if it cannot). */
@@ -293,50 +285,6 @@ export class FlareClient {
   /** The call layer's signaller over this connection. */
   callSignaller(): CallSignaller {
     return createCallSignaller(this);
-  }
-
-  // ------------------------------------------------------------ internals
-
-  #start(): Promise<WorkerLink> {
-    if (this.#closed) return Promise.reject(new FlareError(ErrorCode.INVALID_STATE, 'the client was closed'));
-    this.#starting ??= (async () => {
-      const o = this.options;
-      const link = this.#startWorker({ shared: o.shared, workerUrl: o.workerUrl, name: `flare:${o.url}:${o.userId ?? ''}` });
-      const getToken = o.getToken ?? (o.token ? () => o.token! : null);
-      try {
-        await link.init(toSessionOptions(o), (batch) => this.#onEvents(batch), getToken ? async (ctx) => getToken(ctx) : null);
-      } catch (e) {
-        this.#starting = null;
-        void link.close();
-        throw e;
-      }
-      this.#link = link;
-      if (link.shared) await this.refreshStats().catch(() => null);
-      return link;
-    })();
-    return this.#starting;
-  }
-
-  #onEvents(batch: WorkerEvent[]): void {
-    if (this.#detached || this.#closed) return;
-    this.#inbound.push(batch);
-  }
-
-  #throttledStats(): void {
-    if (this.#statsInFlight) return;
-    this.#statsInFlight = true;
-    this.refreshStats()
-      .catch(() => null)
-      .finally(() => (this.#statsInFlight = false));
-  }
-
-  /** Middleware, then the worker; serialised when async middleware could reorder frames. */
-  #sendFrame(frame: OutgoingFrame): Promise<SendReceipt> {
-    const go = async (f: OutgoingFrame) => (await this.#start()).api.send(f);
-    if (!this.#middleware.hasOutgoing) return this.#link ? this.#link.api.send(frame) : go(frame);
-    const p = this.#sendChain.then(() => this.#middleware.outgoing(frame)).then(go);
-    this.#sendChain = p.catch(() => {});
-    return p;
   }
 }
 

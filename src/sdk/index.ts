@@ -1,6 +1,8 @@
 /**
- * Flare Web SDK (npm entry `flare-web`): FlareClient and its parts, the call layer and the device
- * checks, and the error hierarchy. Elements are a separate entry (`flare-web/elements`).
+ * Flare Web SDK (npm entry `flare-web`): FlareClient and its parts (options, builder, state signals,
+ * events, delivery, rooms, RPC, streams, middleware) and the error hierarchy. Nothing else: the call
+ * layer is `flare-web/call`, the device checks `flare-web/device`, the elements `flare-web/elements`,
+ * so an app that only connects and chats does not carry WebRTC, Agora loading or audio metering.
  */
 export { FlareClient } from './client.ts';
 export type { CustomMessage, SendOptions } from './client.ts';
@@ -19,8 +21,6 @@ export type { Body, EventHandler, RequestHandler, RequestOptions } from './rpc.t
 export { FlareStream } from './streams.ts';
 export type { StreamChunk, StreamHandler } from './streams.ts';
 export type { IncomingFrame, Middleware, OutgoingFrame } from './middleware.ts';
-export { CALL_SIGNAL_TYPE, createCallSignaller } from './call-bridge.ts';
-export { createNetworkProbe } from './network-probe.ts';
 export { useInlineWorker } from './worker-link.ts';
 export { registerClientFactory } from './client-factory.ts';
 export { CodecError, ErrorCode, FlareError } from '../codec/errors.ts';
@@ -28,5 +28,3 @@ export type { FlareErrorOptions } from '../codec/errors.ts';
 export { ConnectionState } from '../worker/codes.ts';
 export type { ConnectionStats, InboundMessage } from '../worker/api.ts';
 export type { ProtocolMetrics } from '../worker/scorer.ts';
-export * from './call/index.ts';
-export * from './device/index.ts';

@@ -7,7 +7,7 @@
  * reconnects and replays what was missed (resume); the room here only
  * renders what arrives.
  */
-import { computed, signal } from '@lit-labs/signals';
+import { computed, signal } from './signals.ts';
 import { ErrorCode, FlareError } from '../codec/errors.ts';
 import type { InboundMessage } from '../worker/api.ts';
 import { withSeq, type ReceivedMessage } from './message.ts';

@@ -1,19 +1,18 @@
 /**
- * The client's observable state as signals (@lit-labs/signals), created here
+ * The client's observable state as signals (signals.ts), created here
  * and nowhere else, handed out read-only (`Computed`s) so Lit elements
  * (`SignalWatcher`) and any framework can render them. The store is written
  * only from worker events and stats snapshots; the seed's monitoring API
  * (`get_status`, `get_connection_stats`, `get_current_protocol`,
  * `get_protocol_metrics`) reads these.
  */
-import { computed, signal, type Signal } from '@lit-labs/signals';
+import { computed, signal, type ReadonlySignal, type Signal } from './signals.ts';
 import type { ConnectionStats, WorkerEvent } from '../worker/api.ts';
 import type { ConnectionState } from '../worker/codes.ts';
 import type { ProtocolMetrics } from '../worker/scorer.ts';
 import type { Protocol } from './options.ts';
 
-/** A signal the app can read and watch but not write. */
-export type ReadonlySignal<T> = Signal.Computed<T>;
+export type { ReadonlySignal };
 
 /** The read-only view. */
 export interface ClientState {

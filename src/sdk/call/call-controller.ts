@@ -4,7 +4,7 @@
  * quality from the engine's real statistics. This is what <flare-call> renders; the SDK builds one
  * from its FlareClient (a CallSignaller over the connection) and hands it to the element.
  */
-import { computed, signal } from '@lit-labs/signals';
+import { computed, signal } from '../signals.ts';
 import type { CallMedia, CallSignaller } from './call-signals.ts';
 import { CallStatus, type ChosenDevices } from './call-types.ts';
 import { FailCode, ReconnectCode } from './call-codes.ts';

@@ -5,7 +5,7 @@
  * the {@link CallStateManager}. Media is not its business: `accepted` tells the caller of this class
  * that both sides agreed, and the media engine takes over.
  */
-import { computed, signal } from '@lit-labs/signals';
+import { computed, signal } from '../signals.ts';
 import type { CallControlSignal, CallMedia, CallSignaller, IncomingCallSignal } from './call-signals.ts';
 import { CallStatus } from './call-types.ts';
 import { ConnectCode, EndCode, FailCode, StartCode, type CallStateCode } from './call-codes.ts';

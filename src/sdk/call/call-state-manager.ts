@@ -1,15 +1,14 @@
 /**
- * The call's state as signals (the seed's MobX CallStateManager, on @lit-labs/signals). Signals are
+ * The call's state as signals (the seed's MobX CallStateManager, on TC39 signals: ../signals.ts). Signals are
  * created here and handed out read-only as `Computed`s; every change of the call status goes through
  * {@link CallStateManager.setState} with a reason code, and illegal transitions are refused.
  */
-import { computed, signal, type Signal } from '@lit-labs/signals';
+import { computed, signal, type ReadonlySignal } from '../signals.ts';
 import { CallStatus, PageStatus, type DeviceHealthStatus, type NetworkQuality } from './call-types.ts';
 import type { CallStateCode } from './call-codes.ts';
 import { realTimers, type Timers } from './timers.ts';
 
-/** A signal the caller can read and watch but not write. */
-export type ReadonlySignal<T> = Signal.Computed<T>;
+export type { ReadonlySignal };
 
 /** Which status may follow which. Terminal states may start a new call directly. */
 const TRANSITIONS: Readonly<Record<CallStatus, readonly CallStatus[]>> = {

@@ -1,4 +1,9 @@
-/** The call layer's public surface (re-exported by the SDK's index). */
+/**
+ * The call layer (npm entry `flare-web/call`): CallController with its state, timeout and
+ * reconnection managers, call signalling, the WebRTC engine and the Agora engine (its SDK loaded on
+ * first use), page status and network quality. Over a FlareClient, signals travel as `flare.call`
+ * direct messages: `createCallSignaller(client)` or `client.callSignaller()`.
+ */
 export * from './call-types.ts';
 export * from './call-codes.ts';
 export type { CallMedia, CallSignal, CallControlSignal, CallMediaSignal, CallSignaller, IncomingCallSignal } from './call-signals.ts';
@@ -24,3 +29,5 @@ export type { TimerHandle, Timers } from './timers.ts';
 export { PageStatusTracker, pageStatusOf } from './page-status.ts';
 export type { PageDocument } from './page-status.ts';
 export { CallError } from './call-error.ts';
+export { CALL_SIGNAL_TYPE, createCallSignaller } from '../call-bridge.ts';
+export type { SignallingClient } from '../call-bridge.ts';

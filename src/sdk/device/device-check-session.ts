@@ -3,7 +3,7 @@
  * microphone level, speaker test, network test, and the verdict with the seed's DeviceHealthStatus.
  * The <device-check> element renders these signals; the SDK can run a check headless too.
  */
-import { computed, signal } from '@lit-labs/signals';
+import { computed, signal } from '../signals.ts';
 import { NetworkQualityLevel, NetworkQualityScore, SpeakerCheck, type ChosenDevices, type DeviceHealthStatus } from '../call/call-types.ts';
 import type { ReadonlySignal } from '../call/call-state-manager.ts';
 import { scoreOfLevel } from '../call/network-quality.ts';

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { createClientFromAttributes, setClientFactory } from '../../../src/elements/client-factory.ts';
-import { FlareClient, registerClientFactory, runNetworkTest, type CallSignal, type IncomingCallSignal } from '../../../src/sdk/index.ts';
+import type { CallSignal, IncomingCallSignal } from '../../../src/sdk/call/index.ts';
+import { runNetworkTest } from '../../../src/sdk/device/index.ts';
+import { FlareClient, registerClientFactory } from '../../../src/sdk/index.ts';
 import { closeClients, makeClient, needServer, testServer, uniqueUser, waitFor } from './helpers.ts';
 
 describe('FlareClient for the call layer and the device check', function () {

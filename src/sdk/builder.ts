@@ -12,15 +12,23 @@
  *   .autoSwitch(true)
  *   .messageRetry(3, 1000)
  *   .bufferSize(8192)
+ *   .plugin(tracing)                // the EchoStream seed's plugins (plugins.ts)
+ *   .onConnect(({ client, event }) => ...)
+ *   .onDisconnect(({ client, event }) => ...)
  *   .build();
  * ```
  *
  * Setters only record; `build()` validates everything at once (options.ts)
- * and throws FlareError INVALID_ARGUMENT naming the bad option.
+ * and throws FlareError INVALID_ARGUMENT naming the bad option. `plugin()`
+ * and the hooks check their argument at once (a duplicate plugin name, a
+ * hook that is not a function).
  */
 import type { FlareClient } from './client.ts';
 import type { FlareClientOptions, GetToken, ProtocolInput } from './options.ts';
 import type { Middleware } from './middleware.ts';
+import { attachHooks, checkHook, checkPlugin, installPlugin, type ClientHooks, type ClientPlugin, type ConnectHook, type DisconnectHook } from './plugins.ts';
+
+export type { ClientPlugin, ConnectHook, ConnectHookContext, DisconnectHook, DisconnectHookContext } from './plugins.ts';
 
 /** Set by client.ts (avoids a runtime import cycle between the two modules). */
 let construct: ((o: FlareClientOptions) => FlareClient) | null = null;
@@ -32,6 +40,8 @@ export function registerClientConstructor(fn: (o: FlareClientOptions) => FlareCl
 
 export class FlareClientBuilder {
   readonly #o: FlareClientOptions;
+  readonly #plugins = new Set<string>();
+  readonly #hooks: ClientHooks = { connect: [], disconnect: [] };
 
   constructor(userId: string, url: string) {
     this.#o = { url, userId };
@@ -99,6 +109,33 @@ export class FlareClientBuilder {
   middleware(m: Middleware): this {
     return this.#set('middleware', [...(this.#o.middleware ?? []), m]);
   }
+  /**
+   * Installs a plugin now: its `install(this)` adds middleware, options and
+   * hooks. FlareError INVALID_ARGUMENT for a second plugin of the same name,
+   * a plugin without name or install, or an install that throws.
+   */
+  plugin(p: ClientPlugin): this {
+    checkPlugin(p, this.#plugins);
+    this.#plugins.add(p.name);
+    installPlugin(p, this);
+    return this;
+  }
+  /** Names of the installed plugins, in install order. */
+  plugins(): string[] {
+    return [...this.#plugins];
+  }
+  /** Called on every completed handshake (first connect, reconnect, transport switch), with the client and its `connected` event. */
+  onConnect(fn: ConnectHook): this {
+    checkHook(fn, 'onConnect');
+    this.#hooks.connect.push(fn);
+    return this;
+  }
+  /** Called whenever the client leaves `connected` (a drop it will retry, disconnect, failure, kick), with the client and the state change. */
+  onDisconnect(fn: DisconnectHook): this {
+    checkHook(fn, 'onDisconnect');
+    this.#hooks.disconnect.push(fn);
+    return this;
+  }
   /** Any other option. */
   option<K extends keyof FlareClientOptions>(key: K, value: FlareClientOptions[K]): this {
     return this.#set(key, value);
@@ -112,6 +149,8 @@ export class FlareClientBuilder {
   /** Validates and makes the client. */
   build(): FlareClient {
     if (!construct) throw new Error('flare-web: FlareClient is not loaded');
-    return construct(this.toOptions());
+    const client = construct(this.toOptions());
+    attachHooks(client, this.#hooks);
+    return client;
   }
 }

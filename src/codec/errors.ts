@@ -33,6 +33,8 @@ export const ErrorCode = {
   REMOTE_ERROR: 'remote_error',
   NOT_CONNECTED: 'not_connected',
   INVALID_STATE: 'invalid_state',
+  /** Refused by a server middleware (`processRequest` returned null). */
+  INTERCEPTED: 'intercepted',
   /** A shared service (the server's Redis broker) is unreachable for now; retry later. */
   UNAVAILABLE: 'unavailable',
   INTERNAL: 'internal',

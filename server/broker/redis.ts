@@ -10,8 +10,9 @@
  * - Presence: a sorted set per room scored by expiry (Redis' clock) plus a
  *   hash of member JSON; a crashed process's members expire.
  *
- * This file holds the connections, their state, recovery and channels; logs
- * are in redis-logs.ts (with local-logs.ts), presence in redis-presence.ts.
+ * This file holds the connections, their state and recovery; channels are in
+ * redis-channels.ts, logs in redis-logs.ts (with local-logs.ts), presence in
+ * redis-presence.ts.
  *
  * While Redis is unreachable the broker is *degraded*: publishes reach this
  * process's subscribers only; appends to logs this process knows get
@@ -29,13 +30,12 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../log.ts';
 import { newEpoch, type Appended, type Broker, type BrokerMessage, type LogEntry, type PresenceMember, type RangeOptions, type Unsubscribe } from './broker.ts';
 import { DEDUPE_WINDOW } from './recent-ids.ts';
-import { decodeMessage, encodeMessage } from './redis-codec.ts';
-import { buf, createConnections, defaultChannelFor, isConnectionError, redact, RedisKeys, type RedisCore } from './redis-core.ts';
+import { RedisChannels } from './redis-channels.ts';
+import { createConnections, defaultChannelFor, redact, RedisKeys, type RedisCore } from './redis-core.ts';
 import { RedisLogs } from './redis-logs.ts';
 import { RedisPresence } from './redis-presence.ts';
 import type { ScriptedRedis } from './redis-scripts.ts';
 import { RedisState, RedisStatus, type RedisBrokerHealth } from './redis-status.ts';
-import { Subscribers } from './subscribers.ts';
 
 export { defaultChannelFor, RedisState, type RedisBrokerHealth };
 
@@ -65,21 +65,17 @@ export interface RedisBrokerOptions {
   reapIntervalMs?: number;
 }
 
-const decoder = new TextDecoder();
-
 export class RedisBroker implements Broker {
   readonly kind = 'redis';
   readonly #opts: Required<Omit<RedisBrokerOptions, 'log' | 'onHandlerError'>> & Pick<RedisBrokerOptions, 'log' | 'onHandlerError'>;
   readonly #cmd: Redis & ScriptedRedis;
   readonly #sub: Redis;
   readonly #keys: RedisKeys;
-  readonly #handlers: Subscribers;
+  readonly #channels: RedisChannels;
   readonly #logs: RedisLogs;
   readonly #presence: RedisPresence;
   readonly #status: RedisStatus;
   #generation = 0;
-  /** Messages that arrive while recovering, delivered once it is done. */
-  #held: Array<[string, Uint8Array]> = [];
   #pruner: ReturnType<typeof setInterval> | null = null;
   #reaper: ReturnType<typeof setInterval> | null = null;
   /** The history epoch stored in Redis (null until Redis answered once). */
@@ -99,10 +95,10 @@ export class RedisBroker implements Broker {
     };
     this.#status = new RedisStatus(this.#opts.log);
     this.#keys = new RedisKeys(this.#opts.prefix);
-    this.#handlers = new Subscribers(this.#opts.onHandlerError);
     ({ cmd: this.#cmd, sub: this.#sub } = createConnections(this.#opts.url, this.#opts.commandTimeoutMs, this.#opts.reconnectMaxDelayMs));
     const core: RedisCore = { cmd: this.#cmd, keys: this.#keys, log: this.#opts.log, up: () => this.#up(), commandFailed: (where, e) => this.#commandFailed(where, e) };
     this.#logs = new RedisLogs(core, this.#opts);
+    this.#channels = new RedisChannels(core, this.#sub, this.#logs, this.#status, this.#opts.channelFor, this.#opts.onHandlerError);
     this.#presence = new RedisPresence(core, (channel, m) => this.publish(channel, m));
     for (const [name, conn] of [['cmd', this.#cmd], ['sub', this.#sub]] as const) {
       conn.on('ready', () => this.#connectionChanged());
@@ -110,8 +106,7 @@ export class RedisBroker implements Broker {
       conn.on('end', () => this.#connectionChanged());
       conn.on('error', (e: Error) => this.#noteError(`${name}: ${e.message || e.name}`));
     }
-    this.#sub.on('messageBuffer', (channel: Uint8Array, message: Uint8Array) => this.#onRedisMessage(channel, message));
-    this.#pruner = setInterval(() => this.#logs.local.prune(600_000, (log) => this.#subscribed(log)), 60_000);
+    this.#pruner = setInterval(() => this.#logs.local.prune(600_000, (log) => this.#channels.subscribed(log)), 60_000);
     this.#reaper = setInterval(() => this.#status.state === RedisState.READY && void this.#presence.reap(), this.#opts.reapIntervalMs);
     if (typeof Deno !== 'undefined') {
       Deno.unrefTimer(this.#pruner as unknown as number);
@@ -168,7 +163,7 @@ export class RedisBroker implements Broker {
       if (this.#status.state !== RedisState.DOWN && this.#status.state !== RedisState.CONNECTING) {
         this.#generation++;
         this.#status.downSince = Date.now();
-        this.#held = [];
+        this.#channels.dropHeld();
         this.#logs.local.markSuspects();
         this.#status.set(RedisState.DOWN);
         this.#opts.log?.warn('redis unreachable: the broker is degraded (local delivery only)', { error: this.#status.lastError });
@@ -183,28 +178,25 @@ export class RedisBroker implements Broker {
     const check = () => {
       if (gen !== this.#generation) throw new Error('recovery interrupted');
     };
-    this.#held = [];
+    this.#channels.dropHeld();
     this.#status.set(RedisState.RECOVERING);
     const t0 = Date.now();
     try {
-      const channels = this.#handlers.channels().map((c) => this.#keys.channel(c));
-      for (let i = 0; i < channels.length; i += 500) await this.#sub.subscribe(...channels.slice(i, i + 500));
+      const channels = await this.#channels.resubscribe();
       check();
       await this.#loadEpoch();
       check();
       await this.#presence.readd();
       check();
-      const stats = await this.#logs.resync(check, (log) => this.#subscribed(log), (channel, m) => this.#dispatch(channel, m));
+      const stats = await this.#logs.resync(check, (log) => this.#channels.subscribed(log), (channel, m) => this.#channels.dispatch(channel, m));
       check();
-      const held = this.#held;
-      this.#held = [];
-      for (const [channel, bytes] of held) this.#deliverRaw(channel, bytes);
+      this.#channels.releaseHeld();
       const wasDown = this.#status.everReady;
       this.#status.everReady = true;
       if (wasDown) this.#status.recoveries++;
       this.#status.downSince = null;
       this.#status.set(RedisState.READY);
-      this.#opts.log?.info(wasDown ? 'redis reachable again: broker recovered' : 'redis broker ready', { redis: redact(this.#opts.url), channels: channels.length, ms: Date.now() - t0, ...stats });
+      this.#opts.log?.info(wasDown ? 'redis reachable again: broker recovered' : 'redis broker ready', { redis: redact(this.#opts.url), channels, ms: Date.now() - t0, ...stats });
     } catch (e) {
       if (gen !== this.#generation || this.#status.state === RedisState.CLOSED) return;
       this.#noteError(`recovery: ${(e as Error).message}`);
@@ -221,76 +213,18 @@ export class RedisBroker implements Broker {
     this.#epoch = epoch;
   }
 
-  // --------------------------------------------------------------- channels
-
-  #subscribed(log: string): boolean {
-    return this.#handlers.has(this.#opts.channelFor(log));
-  }
-
-  #onRedisMessage(channelBytes: Uint8Array, message: Uint8Array): void {
-    const channel = this.#keys.channelOf(decoder.decode(channelBytes));
-    if (this.#status.state === RedisState.RECOVERING) {
-      this.#held.push([channel, message]);
-      return;
-    }
-    this.#deliverRaw(channel, message);
-  }
-
-  #deliverRaw(channel: string, bytes: Uint8Array): void {
-    if (!this.#handlers.has(channel)) return;
-    let m: BrokerMessage;
-    try {
-      m = decodeMessage(bytes);
-    } catch (e) {
-      this.#noteError(`undecodable message on ${channel}: ${(e as Error).message}`);
-      return;
-    }
-    this.#dispatch(channel, m);
-  }
-
-  /** Delivers to this process's subscribers, in order. */
-  #dispatch(channel: string, m: BrokerMessage): void {
-    // Redelivery (catch-up next to held live messages, a degraded fallback): drop it.
-    if (m.kind === 'entry' && !this.#logs.admit(m.log, m.entry, this.#up())) return;
-    this.#handlers.deliver(channel, m);
-  }
-
   #up(): boolean {
     return this.#status.up;
   }
 
-  async publish(channel: string, message: BrokerMessage): Promise<void> {
-    if (message.kind === 'entry') {
-      const e = message.entry;
-      if (this.#logs.local.isProvisional(e)) return this.#dispatch(channel, message);
-      if (this.#logs.publishedByScript(channel, message.log, e)) {
-        // The append script published it already. While degraded the subscriber
-        // may have missed it: deliver here too (receivers drop seqs they have).
-        if (!this.#up()) this.#dispatch(channel, message);
-        return;
-      }
-    }
-    if (this.#up()) {
-      try {
-        await this.#cmd.publish(this.#keys.channel(channel), buf(encodeMessage(message)));
-        return;
-      } catch (e) {
-        if (!isConnectionError(e)) throw e;
-        this.#commandFailed('publish', e);
-      }
-    }
-    this.#dispatch(channel, message);
+  // --------------------------------------------------------------- channels
+
+  publish(channel: string, message: BrokerMessage): Promise<void> {
+    return this.#channels.publish(channel, message);
   }
 
-  async subscribe(channel: string, handler: (message: BrokerMessage) => void): Promise<Unsubscribe> {
-    const { first, remove } = this.#handlers.add(channel, handler);
-    if (first && this.#up()) {
-      // Failures are fine: recovery resubscribes every channel.
-      await this.#sub.subscribe(this.#keys.channel(channel)).catch((e: Error) => this.#noteError(`subscribe: ${e.message}`));
-    }
-    return async () => {
-      if (remove() && this.#up()) await this.#sub.unsubscribe(this.#keys.channel(channel)).catch(() => {});
-    };
+  subscribe(channel: string, handler: (message: BrokerMessage) => void): Promise<Unsubscribe> {
+    return this.#channels.subscribe(channel, handler);
   }
 
   // ------------------------------------------------------- logs and presence
@@ -340,7 +274,7 @@ export class RedisBroker implements Broker {
     this.#status.set(RedisState.CLOSED);
     if (this.#pruner !== null) clearInterval(this.#pruner);
     if (this.#reaper !== null) clearInterval(this.#reaper);
-    this.#handlers.clear();
+    this.#channels.clear();
     const quit = (c: Redis) => (c.status === 'ready' ? c.quit().catch(() => c.disconnect()) : Promise.resolve(c.disconnect()));
     await Promise.all([quit(this.#cmd), quit(this.#sub)]);
   }

@@ -2,11 +2,16 @@
 // two server processes sharing a Redis, against the same room on one process
 // (in-memory broker, and Redis broker for the cost of Redis alone).
 // Rows (shared/BENCH-RESULTS.md): fan-out latency p50 / p99 (publish -> each
-// member, one message at a time), and throughput (a burst of messages: room
-// messages per second through the room, and deliveries per second).
+// member, one message at a time), throughput (a burst of messages: room
+// messages per second through the room, and deliveries per second), and the
+// server CPU time a burst costs per 1,000 deliveries (the contender's Deno
+// processes, from /proc: on a machine shared with other work this is steadier
+// than wall-clock rates, which depend on who else had the cores).
 // Every client runs in this Node process (one clock for send and receive).
+// The contenders' order rotates every round, so load from elsewhere does not
+// always fall on the same one.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { loadavg } from 'node:os';
 import WebSocket from 'ws';
@@ -41,8 +46,20 @@ async function startRedis() {
     if (Date.now() > deadline) throw new Error('redis-server did not start');
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { url: `redis://127.0.0.1:${port}`, stop: () => new Promise((r) => (child.exitCode !== null ? r() : (child.on('exit', r), child.kill('SIGKILL')))) };
+  return { url: `redis://127.0.0.1:${port}`, pid: child.pid, stop: () => new Promise((r) => (child.exitCode !== null ? r() : (child.on('exit', r), child.kill('SIGKILL')))) };
 }
+
+/** CPU time (user + system, ms) a process has used so far; null where /proc is not available. */
+function cpuMs(pid) {
+  try {
+    // Fields after the command name: utime and stime are the 12th and 13th, in clock ticks (100 per second on Linux).
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+const sumCpu = (pids) => pids.reduce((t, p) => (t === null || cpuMs(p) === null ? null : t + cpuMs(p)), 0);
 
 /** A protocol client (protobuf after the JSON handshake, one frame per WebSocket message). */
 class Client {
@@ -186,23 +203,29 @@ export default async function cluster(ctx) {
     const r2 = await startServer({ args: [...quiet, '--redis', redis.url] });
     servers.push(r2);
     setups.push(
-      { contender: 'flare-1-process-memory', room: await setupRoom('mem', [mem.url], members) },
-      { contender: 'flare-1-process-redis', room: await setupRoom('redis1', [r1.url], members) },
-      { contender: 'flare-2-processes-redis', room: await setupRoom('redis2', [r1.url, r2.url], members) },
+      { contender: 'flare-1-process-memory', pids: [mem.child.pid], room: await setupRoom('mem', [mem.url], members) },
+      { contender: 'flare-1-process-redis', pids: [r1.child.pid], room: await setupRoom('redis1', [r1.url], members) },
+      { contender: 'flare-2-processes-redis', pids: [r1.child.pid, r2.child.pid], room: await setupRoom('redis2', [r1.url, r2.url], members) },
     );
     // Warm-up (JIT, Redis scripts loaded).
     for (const s of setups) await runMessages(s.room, 20, 2);
 
-    const samples = new Map(setups.map((s) => [s.contender, { p50: [], p99: [], msgs: [], deliveries: [] }]));
+    const samples = new Map(setups.map((s) => [s.contender, { p50: [], p99: [], msgs: [], deliveries: [], cpu: [], redisCpu: [] }]));
     for (let round = 0; round < rounds; round++) {
-      for (const s of setups) {
+      for (const s of [...setups.slice(round % setups.length), ...setups.slice(0, round % setups.length)]) {
         const one = await runMessages(s.room, latMessages, 10);
         const m = samples.get(s.contender);
         m.p50.push(pct(one.lat, 50));
         m.p99.push(pct(one.lat, 99));
+        const cpu0 = sumCpu(s.pids);
+        const redis0 = cpuMs(redis.pid);
         const b = await runMessages(s.room, burst, 0);
+        const cpu1 = sumCpu(s.pids);
+        const redis1 = cpuMs(redis.pid);
         m.msgs.push((burst * 1000) / b.elapsed);
         m.deliveries.push((b.delivered * 1000) / b.elapsed);
+        if (cpu0 !== null && cpu1 !== null && b.delivered) m.cpu.push(((cpu1 - cpu0) * 1000) / b.delivered);
+        if (redis0 !== null && redis1 !== null && b.delivered) m.redisCpu.push(((redis1 - redis0) * 1000) / b.delivered);
       }
     }
 
@@ -215,6 +238,11 @@ export default async function cluster(ctx) {
       rows.push({ case: caseName, contender, metric: 'fanout-latency-p99', unit: 'ms', better: 'lower', ...summary(m.p99), extra: extra(contender) });
       rows.push({ case: caseName, contender, metric: 'room-messages', unit: 'messages/s', better: 'higher', ...summary(m.msgs), extra: extra(contender) });
       rows.push({ case: caseName, contender, metric: 'deliveries', unit: 'deliveries/s', better: 'higher', ...summary(m.deliveries), extra: extra(contender) });
+      if (m.cpu.length) {
+        // Redis's own CPU is not in the value (it is one shared process); it is in extra for the Redis contenders.
+        const redisCpu = contender === 'flare-1-process-memory' || !m.redisCpu.length ? {} : { redis_server_cpu_ms_per_1000_deliveries: median(m.redisCpu) };
+        rows.push({ case: caseName, contender, metric: 'server-cpu', unit: 'cpu-ms/1000 deliveries', better: 'lower', ...summary(m.cpu), extra: { ...extra(contender), ...redisCpu, cpu: 'user + system time of the Deno server processes during the burst (/proc, 10 ms ticks)' } });
+      }
     }
     return rows;
   } finally {

@@ -55,14 +55,16 @@ export default async function size() {
   // The npm entry points, whole (`export *`).
   const main = await bundle(`export * from './src/sdk/index.ts';`);
   rows.push(row('sdk', 'flare-sdk', main, { entry: 'flare-web', note: 'client, builder, options, rooms, RPC, streams, errors' }));
+  rows.push(row('sdk', 'socket.io', await bundle(`export * from 'socket.io-client';`, []), { note: 'the whole package entry' }));
+  rows.push(row('sdk', 'centrifuge', await bundle(`export * from 'centrifuge';`, []), { note: 'the whole package entry' }));
   const call = await bundle(`export * from './src/sdk/call/index.ts';`);
   const mainCall = await bundle(`export * from './src/sdk/index.ts'; export * from './src/sdk/call/index.ts';`);
-  rows.push(row('sdk', 'flare-sdk-call', call, { entry: 'flare-web/call', overMain: gz(mainCall) - gz(main), note: 'call controller, managers, signalling, WebRTC and Agora engines; Agora external' }));
+  rows.push(row('call', 'flare-sdk-call', call, { entry: 'flare-web/call', overMain: gz(mainCall) - gz(main), note: 'call controller, managers, signalling, WebRTC and Agora engines; Agora external' }));
   const device = await bundle(`export * from './src/sdk/device/index.ts';`);
   const mainDevice = await bundle(`export * from './src/sdk/index.ts'; export * from './src/sdk/device/index.ts';`);
-  rows.push(row('sdk', 'flare-sdk-device', device, { entry: 'flare-web/device', overMain: gz(mainDevice) - gz(main), note: 'device health, preferences, mic meter, speaker and network tests' }));
+  rows.push(row('device', 'flare-sdk-device', device, { entry: 'flare-web/device', overMain: gz(mainDevice) - gz(main), note: 'device health, preferences, mic meter, speaker and network tests' }));
   const all = `export * from './src/sdk/index.ts'; export * from './src/sdk/call/index.ts'; export * from './src/sdk/device/index.ts';`;
-  rows.push(row('sdk', 'flare-sdk-all', await bundle(all), { note: 'the three SDK entries together (what the single entry carried before the split)' }));
+  rows.push(row('sdk-all', 'flare-sdk-all', await bundle(all), { note: 'the three SDK entries together (what the single entry carried before the split)' }));
   // The connection worker, loaded off the main thread (its own file, or inline in the script-tag bundle).
   const worker = existsSync('dist/flare-worker.js') ? readFileSync('dist/flare-worker.js') : await bundle(`import './src/worker/worker.ts';`);
   rows.push(row('worker', 'flare-worker', worker, { note: 'connection worker with the WASM codec core inlined' }));

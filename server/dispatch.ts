@@ -12,8 +12,14 @@ import { ackFrame, errorAckFrame, pongFrame, wantsAck } from './frames.ts';
 import { CloseCode } from './link.ts';
 import type { Session } from './session.ts';
 
-/** Handles one decoded frame of an open session. */
+/** Handles one decoded frame of an open session (through the server middleware when there is any: middleware.ts). */
 export function dispatch(session: Session, frame: Frame): void {
+  const chain = session.ctx.handlers.chain;
+  if (chain === null || !chain.sees(frame)) route(session, frame);
+  else chain.request(session, frame, route);
+}
+
+function route(session: Session, frame: Frame): void {
   const c = frame.command;
   if (!c) {
     if (wantsAck(frame)) session.sendFrame(ackFrame(frame));

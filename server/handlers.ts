@@ -4,6 +4,7 @@
  * ones live in builtins.ts; an embedding app adds its own the same way.
  */
 import { ErrorCode, FlareError } from '../src/codec/errors.ts';
+import { MiddlewareChain, type ServerMiddleware } from './middleware.ts';
 import type { Session } from './session.ts';
 import type { ServerStream } from './streams.ts';
 
@@ -74,6 +75,17 @@ export class Handlers {
 
   addStream(name: string, handler: StreamHandler): this {
     this.streams.set(name, handler);
+    return this;
+  }
+
+  /** The server middleware, in order; null until the first `use` (dispatch then skips it). */
+  chain: MiddlewareChain | null = null;
+
+  /** Adds a middleware after the ones already there (middleware.ts). */
+  use(middleware: ServerMiddleware): this {
+    const chain = this.chain ?? new MiddlewareChain();
+    chain.add(middleware);
+    this.chain = chain;
     return this;
   }
 }

@@ -50,7 +50,7 @@ export class RpcEndpoint {
     try {
       const result = await handler({ session: this.session, method, body: new Body(cmd.data) });
       this.metrics.inc('flare_rpc_total', { result: 'ok' });
-      this.session.sendFrame(customFrame(ExtCommand.RPC_RESPONSE, { data: resultBytes(result), metadata: { [K.ID]: id } }, { reliability: Reliability.AT_LEAST_ONCE }));
+      this.#reply(customFrame(ExtCommand.RPC_RESPONSE, { data: resultBytes(result), metadata: { [K.ID]: id } }, { reliability: Reliability.AT_LEAST_ONCE }));
     } catch (e) {
       if (e instanceof FlareError) this.#respondError(id, e.code, e.message);
       else {
@@ -63,9 +63,14 @@ export class RpcEndpoint {
   #respondError(id: string, code: string, message: string): void {
     this.metrics.inc('flare_rpc_total', { result: 'error' });
     this.metrics.inc('flare_errors_total', { code });
-    this.session.sendFrame(
-      customFrame(ExtCommand.RPC_RESPONSE, { metadata: { [K.ID]: id, [K.ERROR]: code, [K.ERROR_MESSAGE]: message } }, { reliability: Reliability.AT_LEAST_ONCE }),
-    );
+    this.#reply(customFrame(ExtCommand.RPC_RESPONSE, { metadata: { [K.ID]: id, [K.ERROR]: code, [K.ERROR_MESSAGE]: message } }, { reliability: Reliability.AT_LEAST_ONCE }));
+  }
+
+  /** An answer to the client's request, through the middleware's `processResponse` hooks when there are any. */
+  #reply(frame: Frame): void {
+    const chain = this.handlers.chain;
+    if (chain === null) this.session.sendFrame(frame);
+    else chain.response(this.session, frame);
   }
 
   /** A `flare.rpc.res` from the client, answering one of our requests. */

@@ -21,6 +21,9 @@ const esmEntries = [
   'src/elements/index.ts',
   'src/worker/worker.ts',
 ].filter(existsSync);
+// src/sdk/worker-link.ts finds the worker as `new URL('../worker/worker.js', import.meta.url)`: it must
+// stay in dist/esm/sdk/index.js (only the `flare-web` entry imports it), not move into a chunk at
+// dist/esm/, where that URL would point outside dist/esm.
 // Chunk names carry content hashes: start from empty folders so stale chunks do not pile up.
 rmSync('dist/esm', { recursive: true, force: true });
 rmSync('dist/types', { recursive: true, force: true });

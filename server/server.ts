@@ -15,6 +15,8 @@ import { createHttpHandler } from './http.ts';
 import { Hub } from './hub.ts';
 import { createLogger, type Logger } from './log.ts';
 import { serverMetrics } from './metrics.ts';
+import type { ServerMiddleware } from './middleware.ts';
+import { ServerPlugins, type ServerPlugin } from './plugins.ts';
 import { RoomService } from './rooms.ts';
 import { installUserRpc } from './user-rpc.ts';
 import { CertManager, developmentIdentity, loadIdentity, type TlsIdentity } from './tls.ts';
@@ -25,8 +27,12 @@ export interface StartOptions {
   logSink?: (line: string) => void;
   /** A broker other than the in-memory one (e.g. Redis). */
   broker?: Broker;
-  /** Adds application handlers after the built-ins. */
+  /** Adds application handlers after the built-ins and the plugins. */
   configure?: (handlers: Handlers, ctx: ServerContext) => void;
+  /** Plugins, installed in this order after the built-ins; started before listening, stopped at shutdown (plugins.ts). */
+  plugins?: readonly ServerPlugin[];
+  /** Middleware on client frames and RPC answers, ahead of any a plugin adds (middleware.ts). */
+  middleware?: readonly ServerMiddleware[];
   /** Random source for the shutdown reconnect spread (tests). */
   random?: () => number;
 }
@@ -59,6 +65,7 @@ function loopbackHost(hostname: string): string {
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const log: Logger = createLogger(config.logLevel, options.logSink);
+  const plugins = new ServerPlugins(options.plugins ?? [], log); // checks names before anything starts
   const metrics = serverMetrics();
   const { codecs, report } = await loadServerCodecs();
   const identity = config.certFile && config.keyFile ? await loadIdentity(config.certFile, config.keyFile) : await developmentIdentity(config.devCertValidityMs);
@@ -82,6 +89,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   };
   installBuiltins(handlers, hub, rooms, config.testMethods);
   const userRpc = await installUserRpc(handlers, ctx);
+  for (const m of options.middleware ?? []) handlers.use(m);
+  plugins.install(handlers, ctx);
   options.configure?.(handlers, ctx);
   metrics.gauge('flare_connections', 'Open connections, by transport.', () => Object.entries(hub.countsByTransport()).map(([transport, n]) => [{ transport }, n]));
   metrics.gauge('flare_rooms', 'Rooms with members in this process.', () => rooms.localRoomCount);
@@ -90,6 +99,13 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
 
   await hub.start();
   rooms.start();
+  await plugins.start(ctx).catch(async (e) => {
+    rooms.stop();
+    await userRpc.stop();
+    await hub.stop();
+    await broker.close();
+    throw e;
+  });
 
   let closing = false;
   const wt = new WebTransportServer(ctx);
@@ -150,6 +166,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         closing = true;
         log.info('shutting down', { connections: hub.sessions.size });
         await hub.goAwayAll(opts.reconnectWindowMs ?? config.reconnectWindowMs, opts.graceMs ?? config.shutdownGraceMs, options.random);
+        await plugins.stop(ctx);
         certs.stop();
         rooms.stop();
         await userRpc.stop();

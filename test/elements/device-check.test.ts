@@ -87,10 +87,11 @@ describe('<device-check>', function () {
     probe.close();
   });
 
-  it('makes its client from server-url through the registered factory', async () => {
+  it('makes its client from server-url through the registered factory, and closes it when the test is done', async () => {
     const probe = await LoopbackProbe.open();
     const made: unknown[] = [];
-    setClientFactory((options) => (made.push(options), { networkProbe: () => probe }));
+    let closed = 0;
+    setClientFactory((options) => (made.push(options), { networkProbe: () => probe, close: () => void closed++ }));
     const el = track(await mount((e) => {
       e.setAttribute('server-url', 'https://localhost:1');
       e.setAttribute('user', 'alice');
@@ -99,6 +100,37 @@ describe('<device-check>', function () {
     await el.start();
     await waitFor(() => el.session!.network.get().phase === 'measured', 'network measured');
     expect(made).to.deep.equal([{ serverUrl: 'https://localhost:1', user: 'alice', token: 't' }]);
+    await waitFor(() => closed === 1, 'its client closed after the network test');
+    // Test again: a new client for the new test, closed in turn.
+    await el.updateComplete;
+    buttonByText(el, 'Test again').click();
+    await waitFor(() => made.length === 2 && closed === 2, 'the second client closed too');
+    el.remove();
+    expect(closed).to.equal(2);
+    probe.close();
+  });
+
+  it('closes its own client when removed during the network test; never closes a client it was given', async () => {
+    const probe = await LoopbackProbe.open();
+    let ownClosed = 0;
+    setClientFactory(() => ({ networkProbe: () => probe, close: () => void ownClosed++ }));
+    const slow = { preferences: new DevicePreferences({ storage: null }), networkTest: { samples: 50, intervalMs: 200, timeoutMs: 1000 } };
+    const own = track(await mount((e) => (e.setAttribute('server-url', 'https://localhost:1'), (e.sessionOptions = slow))));
+    void own.start();
+    await waitFor(() => (own.session?.network.get().done ?? 0) > 0, 'network test running');
+    expect(ownClosed).to.equal(0);
+    own.remove();
+    expect(ownClosed).to.equal(1);
+
+    let givenClosed = 0;
+    const given = { networkProbe: () => probe, close: () => void givenClosed++ };
+    const el = track(await mount((e) => (e.client = given)));
+    await el.start();
+    await waitFor(() => el.session!.network.get().phase === 'measured', 'network measured');
+    await el.updateComplete;
+    el.remove();
+    await Promise.resolve();
+    expect(givenClosed).to.equal(0);
     probe.close();
   });
 

@@ -6,6 +6,10 @@
 import { expect } from 'chai';
 import '../../src/elements/flare-chat/define.ts';
 import '../../src/elements/flare-call/define.ts';
+import '../../src/elements/device-check/define.ts';
+import { setClientFactory } from '../../src/elements/client-factory.ts';
+import type { FlareClient } from '../../src/sdk/client.ts';
+import { DevicePreferences } from '../../src/sdk/device/device-preferences.ts';
 import type { FlareChat } from '../../src/elements/flare-chat/flare-chat.ts';
 import type { FlareCall } from '../../src/elements/flare-call/flare-call.ts';
 import { CallStatus } from '../../src/sdk/call/call-types.ts';
@@ -139,6 +143,41 @@ describe('elements on the real server', function () {
     expect($(a, `article[data-id="${id}"]`)).to.equal(null);
     await waitFor(() => got.includes('doomed'), 'bob receives');
     expect(got.filter((t) => t === 'doomed')).to.have.length(1);
+  });
+
+  it('<device-check> measures the network over a client made from server-url, then closes that client', async () => {
+    const made: FlareClient[] = [];
+    const closes = new Map<FlareClient, number>();
+    setClientFactory(({ user }) => {
+      const c = makeClient({ userId: user || uniqueUser('check') });
+      const close = c.close.bind(c);
+      c.close = () => (closes.set(c, (closes.get(c) ?? 0) + 1), close());
+      c.connect().catch(() => {});
+      made.push(c);
+      return c;
+    });
+    try {
+      const el = document.createElement('device-check');
+      el.sessionOptions = { preferences: new DevicePreferences({ storage: null }), networkTest: { samples: 5, intervalMs: 20, timeoutMs: 2000 } };
+      el.setAttribute('server-url', 'https://example.invalid'); // the factory ignores it: the test server is used
+      el.setAttribute('user', uniqueUser('check'));
+      document.body.append(el);
+      mounted.push(el);
+      await el.start();
+      await waitFor(() => el.session!.network.get().phase === 'measured', 'network measured', 30_000);
+      expect(made).to.have.length(1);
+      expect(el.session!.network.get().result?.status).to.equal('measured');
+      const c = made[0]!;
+      await waitFor(() => closes.get(c) === 1, 'its client closed');
+      // Closed for good: the client refuses to connect again.
+      const refused = await c.connect().then(
+        () => null,
+        (e: { code?: string }) => e,
+      );
+      expect(refused?.code).to.equal('invalid_state');
+    } finally {
+      setClientFactory(null);
+    }
   });
 
   it('a call between two clients over the Flare connection: ring, accept, decoded video both ways, hang up', async () => {

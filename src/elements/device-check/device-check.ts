@@ -15,7 +15,12 @@ import styles from './device-check.styles.ts';
 export interface DeviceCheckClient {
   /** A probe over the client's connection, or null while it is not connected. */
   networkProbe?(): NetworkProbe | null | Promise<NetworkProbe | null>;
+  /** Ends the connection; called only on a client the element made from its attributes. */
+  close?(): unknown;
 }
+
+/** Network test phases after which the connection is no longer needed. */
+const NETWORK_DONE = new Set(['measured', 'failed', 'skipped']);
 
 /**
  * @summary Pre-call check of camera, microphone, speakers and network, ending in a verdict.
@@ -105,6 +110,12 @@ export class DeviceCheck extends SignalWatcher(LitElement) {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    // The client made from the attributes serves the network test only: it goes once the test is done
+    // ("Test again" makes a new one). Effects end with the element's connection.
+    this.updateEffect(() => {
+      const phase = this.#session.get()?.network.get().phase;
+      if (phase && NETWORK_DONE.has(phase)) queueMicrotask(() => this.#closeOwnClient());
+    });
     if (this.autoStart && !this.session) void this.start();
   }
 
@@ -112,10 +123,11 @@ export class DeviceCheck extends SignalWatcher(LitElement) {
     super.disconnectedCallback();
     this.session?.stop();
     this.#session.set(null);
+    this.#closeOwnClient();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('serverUrl') || changed.has('user') || changed.has('token')) this.#ownClient = null;
+    if (changed.has('serverUrl') || changed.has('user') || changed.has('token')) this.#closeOwnClient();
   }
 
   #client(): DeviceCheckClient | null {
@@ -123,6 +135,18 @@ export class DeviceCheck extends SignalWatcher(LitElement) {
     if (!this.serverUrl) return null;
     this.#ownClient ??= createClientFromAttributes({ serverUrl: this.serverUrl, user: this.user, token: this.token }) as DeviceCheckClient | null;
     return this.#ownClient;
+  }
+
+  /** Closes the client made from the attributes, if any (a `client` property is never closed here). */
+  #closeOwnClient(): void {
+    const own = this.#ownClient;
+    this.#ownClient = null;
+    if (!own?.close) return;
+    try {
+      void Promise.resolve(own.close()).catch(() => {});
+    } catch {
+      // closing is best effort
+    }
   }
 
   protected override render() {

@@ -40,6 +40,9 @@ if (esmEntries.length) {
     sourcemap: true,
     logLevel: 'warning',
   });
+  if (existsSync('dist/esm/sdk/index.js') && !readFileSync('dist/esm/sdk/index.js', 'utf8').includes('"../worker/worker.js"')) {
+    throw new Error('flare-web build: worker-link.ts left dist/esm/sdk/index.js; its worker URL would be wrong');
+  }
 }
 // The connection worker as one self-contained file (dependencies and WASM inlined): what a page
 // passes as `workerUrl`, and the source the script-tag bundle carries inline.

@@ -1,8 +1,7 @@
 import { css } from 'lit';
 
 /**
- * The design tokens shared by <flare-chat> and <flare-call> (the same names and values as
- * <device-check>): every colour and size is a custom property on :host with a default, light and dark
+ * The design tokens shared by <device-check>, <flare-chat> and <flare-call>: every colour and size is a custom property on :host with a default, light and dark
  * (`theme="dark"`, or the system preference unless `theme="light"`), so a page themes the elements
  * without ::part; parts are there for structural changes.
  */

@@ -205,6 +205,27 @@ describe('<device-check>', function () {
     await emulateMedia({ colorScheme: 'light' });
   });
 
+  it('passes the accessibility check (contrast included) with the checks shown, light and dark', async () => {
+    const el = track(await mount());
+    await el.start();
+    await waitFor(() => el.session!.verdict.get() === 'ready', 'verdict ready');
+    for (const theme of ['light', 'dark'] as const) {
+      el.theme = theme;
+      await el.updateComplete;
+      expect(await axeViolations(el), theme).to.deep.equal([]);
+    }
+    // The system preference path too (no theme attribute).
+    el.theme = undefined;
+    await emulateMedia({ colorScheme: 'dark' });
+    try {
+      await el.updateComplete;
+      expect(getComputedStyle(el).getPropertyValue('--flare-bg').trim()).to.equal('#15181c');
+      expect(await axeViolations(el)).to.deep.equal([]);
+    } finally {
+      await emulateMedia({ colorScheme: 'light' });
+    }
+  });
+
   it('is usable from the keyboard', async () => {
     const el = track(await mount());
     const start = buttonByText(el, 'Start check');

@@ -1,73 +1,16 @@
 import { css } from 'lit';
 
 /**
- * Styles of <device-check>. Every colour and size is a custom property on :host with a default, so a
- * page themes the element without ::part; parts are there for structural changes.
+ * Styles of <device-check> itself; the design tokens (light and dark), buttons, focus ring and helper
+ * classes come from ../theme.styles.ts, shared with <flare-chat> and <flare-call>.
  */
 export default css`
   :host {
-    --flare-font: system-ui, -apple-system, 'Segoe UI', Roboto, 'PingFang SC', 'Microsoft YaHei', sans-serif;
-    --flare-radius: 10px;
-    --flare-gap: 0.75rem;
-    --flare-bg: #ffffff;
-    --flare-fg: #1b1f24;
-    --flare-muted: #5b6470;
-    --flare-border: #d5dae0;
-    --flare-surface: #f4f6f8;
-    --flare-accent: #2563eb;
-    --flare-accent-fg: #ffffff;
-    --flare-ok: #15803d;
-    --flare-warn: #b45309;
-    --flare-error: #b91c1c;
-    --flare-focus: 0 0 0 3px color-mix(in srgb, var(--flare-accent) 45%, transparent);
     --flare-meter-fill: var(--flare-ok);
-    --flare-preview-bg: #0b0d10;
+    --flare-preview-bg: var(--flare-video-bg);
 
     display: block;
-    box-sizing: border-box;
     max-width: 36rem;
-    color: var(--flare-fg);
-    font-family: var(--flare-font);
-    font-size: 0.95rem;
-    line-height: 1.45;
-  }
-
-  :host([hidden]) {
-    display: none;
-  }
-
-  :host([theme='dark']) {
-    --flare-bg: #15181c;
-    --flare-fg: #e8ebef;
-    --flare-muted: #9aa4b0;
-    --flare-border: #2f353d;
-    --flare-surface: #1e2227;
-    --flare-accent: #5b8def;
-    --flare-accent-fg: #0b1220;
-    --flare-ok: #4ade80;
-    --flare-warn: #fbbf24;
-    --flare-error: #f87171;
-  }
-
-  @media (prefers-color-scheme: dark) {
-    :host(:not([theme='light'])) {
-      --flare-bg: #15181c;
-      --flare-fg: #e8ebef;
-      --flare-muted: #9aa4b0;
-      --flare-border: #2f353d;
-      --flare-surface: #1e2227;
-      --flare-accent: #5b8def;
-      --flare-accent-fg: #0b1220;
-      --flare-ok: #4ade80;
-      --flare-warn: #fbbf24;
-      --flare-error: #f87171;
-    }
-  }
-
-  *,
-  *::before,
-  *::after {
-    box-sizing: inherit;
   }
 
   [part~='base'] {
@@ -86,10 +29,6 @@ export default css`
 
   p {
     margin: 0;
-  }
-
-  .muted {
-    color: var(--flare-muted);
   }
 
   [part~='preview'] {
@@ -119,42 +58,11 @@ export default css`
     font-weight: 600;
   }
 
-  select,
-  button {
-    font: inherit;
-    color: inherit;
-    border-radius: calc(var(--flare-radius) - 4px);
-  }
-
   select {
     width: 100%;
     padding: 0.45rem 0.5rem;
     background: var(--flare-surface);
     border: 1px solid var(--flare-border);
-  }
-
-  button {
-    padding: 0.45rem 0.9rem;
-    background: var(--flare-surface);
-    border: 1px solid var(--flare-border);
-    cursor: pointer;
-  }
-
-  button[part~='primary'] {
-    background: var(--flare-accent);
-    border-color: var(--flare-accent);
-    color: var(--flare-accent-fg);
-  }
-
-  button:disabled {
-    opacity: 0.55;
-    cursor: not-allowed;
-  }
-
-  select:focus-visible,
-  button:focus-visible {
-    outline: none;
-    box-shadow: var(--flare-focus);
   }
 
   .actions {

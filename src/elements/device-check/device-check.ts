@@ -9,6 +9,7 @@ import { DeviceHealth, type DeviceAccess } from '../../sdk/device/device-health.
 import type { NetworkProbe } from '../../sdk/device/network-test.ts';
 import { createClientFromAttributes } from '../client-factory.ts';
 import { LocalizeController, type Messages } from '../i18n.ts';
+import themeStyles from '../theme.styles.ts';
 import styles from './device-check.styles.ts';
 
 /** What <device-check> needs from a Flare client (the SDK's FlareClient satisfies it). */
@@ -52,9 +53,11 @@ const NETWORK_DONE = new Set(['measured', 'failed', 'skipped']);
  * @cssproperty --flare-error - Failures.
  * @cssproperty --flare-radius - Corner radius.
  * @cssproperty --flare-font - Font family.
+ * @cssproperty --flare-meter-fill - The microphone level bar (default: --flare-ok).
+ * @cssproperty --flare-preview-bg - Behind the camera preview (default: --flare-video-bg).
  */
 export class DeviceCheck extends SignalWatcher(LitElement) {
-  static override styles = styles;
+  static override styles = [themeStyles, styles];
 
   /** Reference server URL, for script-tag use: a client is made from it when the SDK is loaded. */
   @property({ attribute: 'server-url' }) serverUrl = '';

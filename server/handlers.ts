@@ -4,6 +4,7 @@
  * ones live in builtins.ts; an embedding app adds its own the same way.
  */
 import { ErrorCode, FlareError } from '../src/codec/errors.ts';
+import { SessionHooks, type ConnectHook, type DisconnectHook } from './lifecycle.ts';
 import { MiddlewareChain, type ServerMiddleware } from './middleware.ts';
 import type { Session } from './session.ts';
 import type { ServerStream } from './streams.ts';
@@ -75,6 +76,21 @@ export class Handlers {
 
   addStream(name: string, handler: StreamHandler): this {
     this.streams.set(name, handler);
+    return this;
+  }
+
+  /** Connection hooks (lifecycle.ts). */
+  readonly hooks = new SessionHooks();
+
+  /** Runs `fn` whenever a connection opens. */
+  onConnect(fn: ConnectHook): this {
+    this.hooks.connect.push(fn);
+    return this;
+  }
+
+  /** Runs `fn` whenever an opened connection closes. */
+  onDisconnect(fn: DisconnectHook): this {
+    this.hooks.disconnect.push(fn);
     return this;
   }
 

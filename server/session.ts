@@ -200,6 +200,7 @@ export class Session implements LinkHandler {
       this.#held = new HeldFrames(MAX_HELD_FRAMES, MAX_HELD_BYTES);
       void resumed.then(() => this.#release());
     }
+    this.ctx.handlers.hooks.opened(this);
   }
 
   #dispatchOrHold(frame: Frame, size: number): void {
@@ -304,13 +305,15 @@ export class Session implements LinkHandler {
   /** The transport closed (LinkHandler). */
   closed(code: number, reason: string): void {
     if (this.#state === SessionState.CLOSED) return;
-    const wasRegistered = this.#state === SessionState.OPEN || this.#state === SessionState.AWAITING_READY;
+    const wasOpen = this.#state === SessionState.OPEN;
+    const wasRegistered = wasOpen || this.#state === SessionState.AWAITING_READY;
     this.#setState(SessionState.CLOSED, reason);
     this.#out.close();
     this.rpc.close();
     this.streams.close();
     this.ctx.hub.unregister(this);
     if (wasRegistered) this.#log.info('disconnected', { code, reason });
+    if (wasOpen) this.ctx.handlers.hooks.closed(this, code, reason);
   }
 
   /** Timeouts, checked by the hub's sweeper. */

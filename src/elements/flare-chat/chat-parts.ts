@@ -1,6 +1,6 @@
 /**
  * Smaller pieces of <flare-chat> as templates: the connection badge (status, protocol, RTT), the
- * reconnect banner, the typing line and the presence list. Pure rendering from a ChatSource.
+ * reconnect banner, the typing line, the composer and the presence list. Pure rendering.
  */
 import { html, nothing } from 'lit';
 import type { ChatSource, PresenceMember } from './chat-source.ts';
@@ -52,4 +52,29 @@ export function renderPresence(members: readonly PresenceMember[], selfId: strin
         </ul>`
       : html`<p class="muted">${t('chat.presenceEmpty')}</p>`}
   </div>`;
+}
+
+/** What the composer calls back. */
+export interface ComposerHandlers {
+  keydown(e: KeyboardEvent): void;
+  input(): void;
+  submit(e: Event): void;
+}
+
+/** The form: a labelled textarea (`#input`) and the send button. */
+export function renderComposer(maxLength: number, t: Translate, on: ComposerHandlers) {
+  return html`<form part="composer" class="composer" @submit=${on.submit}>
+    <label for="input" class="visually-hidden">${t('chat.composer')}</label>
+    <textarea
+      id="input"
+      part="input"
+      rows="1"
+      maxlength=${maxLength}
+      placeholder=${t('chat.placeholder')}
+      enterkeyhint="send"
+      @keydown=${on.keydown}
+      @input=${on.input}
+    ></textarea>
+    <button part="button primary send" type="submit">${t('chat.send')}</button>
+  </form>`;
 }

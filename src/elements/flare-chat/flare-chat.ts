@@ -10,7 +10,8 @@ import { chatMessages } from './chat-messages.ts';
 import type { ChatMessage, ChatSource } from './chat-source.ts';
 import { chatSourceFromClient } from './client-chat-source.ts';
 import { renderMessage } from './message-view.ts';
-import { renderBadge, renderBanner, renderPresence, typingText } from './chat-parts.ts';
+import { renderBadge, renderBanner, renderComposer, renderPresence, typingText, type ComposerHandlers } from './chat-parts.ts';
+import { TypingController } from './typing-controller.ts';
 import { VirtualList } from './virtual-list.ts';
 
 registerMessages('en', chatMessages.en);
@@ -20,11 +21,6 @@ registerMessages('zh-CN', chatMessages['zh-CN']);
 export interface ChatSendDetail {
   text: string;
 }
-
-/** How long after the last keystroke the element says the user stopped typing. */
-const TYPING_IDLE_MS = 4000;
-/** At most one "typing" notice per this long while the user keeps typing. */
-const TYPING_REPEAT_MS = 2500;
 
 /**
  * @summary A chat room: windowed message list, composer, delivery states, history, presence, typing,
@@ -103,11 +99,15 @@ export class FlareChat extends SignalWatcher(LitElement) {
   });
   /** Id of the last message seen (null: the room was empty; undefined: nothing rendered yet). */
   #seenLast: string | null | undefined = undefined;
-  #typingSentAt = 0;
+  readonly #typing = new TypingController(this, () => this.chat);
+  readonly #composerHandlers: ComposerHandlers = {
+    keydown: (e) => this.#onKeyDown(e),
+    input: () => this.#typing.input(this.input.value),
+    submit: (e) => this.#submit(e),
+  };
   #needsSetup = true;
   /** The client made from the attributes (closed with the element). */
   #ownClient: unknown = null;
-  #typingTimer: ReturnType<typeof setTimeout> | null = null;
 
   /** The source being rendered (the `source` property, or one made from `client` / `server-url`). */
   get chat(): ChatSource | null {
@@ -127,7 +127,7 @@ export class FlareChat extends SignalWatcher(LitElement) {
     const event = new CustomEvent<ChatSendDetail>('flare-chat-send', { detail: { text: trimmed }, bubbles: true, composed: true, cancelable: true });
     if (!this.dispatchEvent(event)) return null;
     const { id } = chat.send(trimmed);
-    this.#stopTyping();
+    this.#typing.stop();
     this.#list.scrollToBottom();
     return id;
   }
@@ -152,7 +152,6 @@ export class FlareChat extends SignalWatcher(LitElement) {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.#stopTyping();
     this.#dropOwnSource();
   }
 
@@ -220,26 +219,6 @@ export class FlareChat extends SignalWatcher(LitElement) {
     if (this.send(input.value) !== null) input.value = '';
   }
 
-  #onInput(): void {
-    const chat = this.chat;
-    if (!chat) return;
-    if (!this.input.value.trim()) return this.#stopTyping();
-    const now = Date.now();
-    if (now - this.#typingSentAt > TYPING_REPEAT_MS) {
-      this.#typingSentAt = now;
-      chat.setTyping(true);
-    }
-    if (this.#typingTimer) clearTimeout(this.#typingTimer);
-    this.#typingTimer = setTimeout(() => this.#stopTyping(), TYPING_IDLE_MS);
-  }
-
-  #stopTyping(): void {
-    if (this.#typingTimer) clearTimeout(this.#typingTimer);
-    this.#typingTimer = null;
-    if (this.#typingSentAt) this.chat?.setTyping(false);
-    this.#typingSentAt = 0;
-  }
-
   #retry(message: ChatMessage): void {
     const event = new CustomEvent('flare-chat-retry', { detail: { id: message.id }, bubbles: true, composed: true, cancelable: true });
     if (this.dispatchEvent(event)) this.chat?.retry(message.id);
@@ -292,20 +271,7 @@ export class FlareChat extends SignalWatcher(LitElement) {
             </button>`}
         <div part="typing" class="typing" aria-live="polite">${typingText(chat.typing.get(), t)}</div>
         <div class="visually-hidden" role="status">${this.announcement}</div>
-        <form part="composer" class="composer" @submit=${(e: Event) => this.#submit(e)}>
-          <label for="input" class="visually-hidden">${t('chat.composer')}</label>
-          <textarea
-            id="input"
-            part="input"
-            rows="1"
-            maxlength=${this.maxLength}
-            placeholder=${t('chat.placeholder')}
-            enterkeyhint="send"
-            @keydown=${(e: KeyboardEvent) => this.#onKeyDown(e)}
-            @input=${() => this.#onInput()}
-          ></textarea>
-          <button part="button primary send" type="submit">${t('chat.send')}</button>
-        </form>
+        ${renderComposer(this.maxLength, t, this.#composerHandlers)}
       </div>
       ${renderPresence(chat.presence.get(), chat.selfId, t)}
     </div>`;

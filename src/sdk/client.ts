@@ -81,9 +81,13 @@ export class FlareClient {
   constructor(options: FlareClientOptions, deps: ClientDeps = {}) {
     this.options = Object.freeze(resolveClientOptions(options));
     this.#middleware = new MiddlewareChain(this.options.middleware);
-    const startWorkerFn = deps.startWorker ?? startWorker;
-    const onEvents = (batch: WorkerEvent[]) => this.#inbound.push(batch);
-    this.#conn = new ClientLink({ options: this.options, startWorker: startWorkerFn, middleware: this.#middleware, store: this.#store, onEvents });
+    this.#conn = new ClientLink({
+      options: this.options,
+      startWorker: deps.startWorker ?? startWorker,
+      middleware: this.#middleware,
+      store: this.#store,
+      onEvents: (batch) => this.#inbound.push(batch),
+    });
     const send = (f: OutgoingFrame) => this.#conn.send(f);
     const shared = () => this.#conn.shared;
     const onError = (error: FlareError) => this.#events.emit('error', { error });

@@ -138,3 +138,9 @@ export function renderCallPanel(v: CallPanelView) {
       return renderDial(v);
   }
 }
+
+/** The heading's status line: reconnecting (with the attempt), or the peer and the call's duration. */
+export function callStatusText(t: Translate, status: CallStatus, peer: string, reconnectAttempts: number, duration: () => string): string {
+  if (status === CallStatus.Reconnecting) return reconnectAttempts ? t('call.reconnectingAttempt', { attempt: reconnectAttempts }) : t('call.reconnecting');
+  return status === CallStatus.InCall ? `${t('call.inCall', { peer })} · ${duration()}` : '';
+}

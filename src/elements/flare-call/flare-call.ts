@@ -6,15 +6,16 @@ import type { FlareClient } from '../../sdk/client.ts';
 import type { CallTransition } from '../../sdk/call/call-state-manager.ts';
 import { CallStatus, PageStatus } from '../../sdk/call/call-types.ts';
 import type { CallMedia } from '../../sdk/call/call-signals.ts';
-import { pageStatusOf, PageStatusTracker } from '../../sdk/call/page-status.ts';
 import { createClientFromAttributes } from '../client-factory.ts';
 import { LocalizeController, registerMessages, type Messages } from '../i18n.ts';
 import themeStyles from '../theme.styles.ts';
 import styles from './flare-call.styles.ts';
+import stageStyles from './stage.styles.ts';
 import { callMessages } from './call-messages.ts';
 import { callControllerFromClient } from './client-call-controller.ts';
+import { CallLifecycle } from './call-lifecycle.ts';
 import { renderControls } from './call-controls.ts';
-import { renderCallPanel } from './call-panel.ts';
+import { callStatusText, renderCallPanel } from './call-panel.ts';
 import { DevicePanel } from './device-panel.ts';
 
 registerMessages('en', callMessages.en);
@@ -54,7 +55,7 @@ export interface CallIntentDetail {
  *   (All tokens of <device-check> apply: --flare-bg, --flare-fg, --flare-accent, …)
  */
 export class FlareCall extends SignalWatcher(LitElement) {
-  static override styles = [themeStyles, styles];
+  static override styles = [themeStyles, styles, stageStyles];
 
   /** Reference server URL, for script-tag use (a client is made when the SDK is loaded). */
   @property({ attribute: 'server-url' }) serverUrl = '';
@@ -83,13 +84,16 @@ export class FlareCall extends SignalWatcher(LitElement) {
   @state() private dialValue = '';
 
   readonly #i18n = new LocalizeController(this);
-  #tracker: PageStatusTracker | null = null;
   #needsSetup = true;
-  #off: Array<() => void> = [];
   #lastPeer = '';
-  #inCallSince = 0;
-  #clock: ReturnType<typeof setInterval> | null = null;
   readonly #devices = new DevicePanel(this);
+  readonly #lifecycle = new CallLifecycle({
+    // A getter: the shadow root does not exist yet while fields are initialised.
+    renderRoot: () => this.renderRoot,
+    dispatchEvent: (e) => this.dispatchEvent(e),
+    requestUpdate: () => this.requestUpdate(),
+    callEnded: () => this.#callEnded(),
+  });
   /** The client made from the attributes (closed with the element). */
   #ownClient: unknown = null;
 
@@ -199,57 +203,21 @@ export class FlareCall extends SignalWatcher(LitElement) {
 
   #wire(): void {
     const call = this.call;
-    if (!call || this.#off.length) return;
-    this.#tracker = new PageStatusTracker(call.state);
-    // Picture-in-picture events are not composed: the document never sees those of our shadow videos.
-    const pip = () => call.state.setPageStatus(pageStatusOf(document));
-    for (const type of ['enterpictureinpicture', 'leavepictureinpicture']) this.renderRoot.addEventListener(type, pip, true);
-    this.#off.push(
-      () => {
-        for (const type of ['enterpictureinpicture', 'leavepictureinpicture']) this.renderRoot.removeEventListener(type, pip, true);
-      },
-      this.#tracker.attach(),
-      call.state.onTransition((t) => this.#onTransition(t)),
-      call.signalling.on('incoming', (c) =>
-        this.dispatchEvent(new CustomEvent('flare-call-incoming', { detail: { peer: c.peerId, callId: c.callId, media: c.media }, bubbles: true, composed: true })),
-      ),
-    );
+    if (call) this.#lifecycle.wire(call);
   }
 
   #unwire(): void {
-    for (const off of this.#off.splice(0)) off();
-    this.#tracker = null;
-    this.#stopClock();
+    this.#lifecycle.unwire();
   }
 
-  #onTransition(t: CallTransition): void {
-    if (t.to === CallStatus.InCall && (t.from === CallStatus.Calling || t.from === CallStatus.Ringing)) {
-      this.#inCallSince = Date.now();
-      this.#clock ??= setInterval(() => this.requestUpdate(), 1000);
-    }
-    if (t.to === CallStatus.Ended || t.to === CallStatus.Failed) {
-      this.#stopClock();
-      this.#devices.close();
-      if (this.minimized) this.minimized = false;
-      if (document.pictureInPictureElement && this.renderRoot.contains(document.pictureInPictureElement)) void document.exitPictureInPicture().catch(() => {});
-    }
-    this.dispatchEvent(new CustomEvent('flare-call-status', { detail: t, bubbles: true, composed: true }));
-  }
-
-  #stopClock(): void {
-    if (this.#clock) clearInterval(this.#clock);
-    this.#clock = null;
+  #callEnded(): void {
+    this.#devices.close();
+    if (this.minimized) this.minimized = false;
+    if (document.pictureInPictureElement && this.renderRoot.contains(document.pictureInPictureElement)) void document.exitPictureInPicture().catch(() => {});
   }
 
   #intent(type: string, detail: CallIntentDetail): boolean {
     return this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true, cancelable: true }));
-  }
-
-  #duration(): string {
-    const s = Math.max(0, Math.floor((Date.now() - this.#inCallSince) / 1000));
-    const mm = String(Math.floor(s / 60) % 60).padStart(2, '0');
-    const ss = String(s % 60).padStart(2, '0');
-    return s >= 3600 ? `${Math.floor(s / 3600)}:${mm}:${ss}` : `${mm}:${ss}`;
   }
 
   protected override render() {
@@ -258,15 +226,7 @@ export class FlareCall extends SignalWatcher(LitElement) {
     const status = call?.state.status.get() ?? CallStatus.Idle;
     const peer = call?.signalling.current.get()?.peerId ?? this.#lastPeer;
     const inCall = status === CallStatus.InCall || status === CallStatus.Reconnecting;
-    const reconnection = call?.state.reconnection.get();
-    const statusText =
-      status === CallStatus.Reconnecting
-        ? reconnection?.attempts
-          ? t('call.reconnectingAttempt', { attempt: reconnection.attempts })
-          : t('call.reconnecting')
-        : status === CallStatus.InCall
-          ? `${t('call.inCall', { peer })} · ${this.#duration()}`
-          : '';
+    const statusText = callStatusText(t, status, peer, call?.state.reconnection.get()?.attempts ?? 0, () => this.#lifecycle.duration());
     return html`<section part="base" class="base" data-status=${status} aria-labelledby="title" lang=${this.#i18n.locale}>
       <header part="header" class="header">
         <h2 id="title" part="title">${t('call.title')}</h2>

@@ -160,12 +160,30 @@ export class ClientChatSource implements ChatSource {
 
   async #join(): Promise<void> {
     try {
+      // A client made from attributes is still connecting here, and requests fail while it is: a
+      // join sent now would fail, and the worker's own rejoin on connect brings no presence list
+      // (not even the user's own entry) nor the first history page.
+      await this.#connected();
+      if (this.#disposed) return;
       if (!this.room.joined.get()) await this.room.join();
       if (this.#disposed) return;
       if (this.room.messages.get().every((m) => m.type !== 'text')) await this.#loadPage();
     } catch {
       // Not connected yet or refused: the status signal says so; the worker rejoins tracked rooms.
     }
+  }
+
+  /** Resolves once the client is connected (never, when it is disposed first). */
+  #connected(): Promise<void> {
+    if (this.#client.state.status.get() === 'connected') return Promise.resolve();
+    return new Promise((resolve) => {
+      const off = this.#client.on('state', ({ to }) => {
+        if (to !== 'connected') return;
+        off();
+        resolve();
+      });
+      this.#off.push(off);
+    });
   }
 
   #view(m: ReceivedMessage): ChatMessage {

@@ -39,7 +39,7 @@ export function flarePages() {
           if (typeof session.browser.getPage !== 'function') throw new Error('flare-pages: needs the Chrome (puppeteer) launcher');
           await closeStale(session.id);
           const testPage = session.browser.getPage(session.id);
-          const page = await testPage.browserContext().newPage();
+          const page = await testPage.browserContext().newPage({ type: 'window' });
           const id = `p${++counter}`;
           const errors = [];
           pages.set(id, { page, session: session.id, errors });

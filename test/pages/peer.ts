@@ -120,6 +120,7 @@ const api = {
 
   click: (part: string) => probe.clickCallButton(need(call, '<flare-call>'), part),
   callStatus: () => probe.callStatus(need(call, '<flare-call>')),
+  describeCall: () => probe.describeCall(need(call, '<flare-call>')),
   waitCallStatus: (status: string, timeoutMs?: number) => probe.waitCallStatus(need(call, '<flare-call>'), status, timeoutMs),
   incomingText: () => probe.incomingText(need(call, '<flare-call>')),
   incomingEvents: () => incoming.slice(),

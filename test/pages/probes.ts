@@ -9,13 +9,13 @@ import type { DeliveryState } from '../../src/elements/flare-chat/chat-source.ts
 import type { WebRtcEngine } from '../../src/sdk/call/webrtc-engine.ts';
 import { Signal } from '@lit-labs/signals';
 
-/** Polls `probe` (awaiting the element's render first when given) until it is truthy. */
-export async function until<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 15_000): Promise<NonNullable<T>> {
+/** Polls `probe` until it is truthy; `what` (or what it returns, at the timeout) names it in the error. */
+export async function until<T>(probe: () => T | Promise<T>, what: string | (() => string), timeoutMs = 15_000): Promise<NonNullable<T>> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value) return value as NonNullable<T>;
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
@@ -30,15 +30,24 @@ export function callStatus(el: FlareCall): string {
   return el.call?.state.status.get() ?? 'none';
 }
 
+/** Status, last transition and participants' connections, for error messages. */
+export function describeCall(el: FlareCall): string {
+  const state = el.call?.state;
+  if (!state) return 'no controller';
+  const last = state.lastTransition.get();
+  const parts = [...state.participants.get()].map(([id, p]) => `${id}: ${p.connection ?? '?'}`);
+  return `${state.status.get()}${last ? ` (${last.code ?? ''} ${last.reason ?? ''})` : ''}; participants ${parts.join(', ') || 'none'}`;
+}
+
 /** Waits until the call reaches `status`. */
 export async function waitCallStatus(el: FlareCall, status: string, timeoutMs = 15_000): Promise<string> {
-  await until(async () => (await el.updateComplete, callStatus(el) === status), `${el.user || 'call'} to reach ${status} (is ${callStatus(el)})`, timeoutMs);
+  await until(async () => (await el.updateComplete, callStatus(el) === status), () => `${el.user || 'call'} to reach ${status} (is ${describeCall(el)})`, timeoutMs);
   return status;
 }
 
 /** Clicks the rendered button `part` (accept, decline, hangup, call …) as a user would. */
 export async function clickCallButton(el: FlareCall, part: string): Promise<void> {
-  const b = await until(async () => (await el.updateComplete, shadow<HTMLButtonElement>(el, `button[part~="${part}"]`)), `button ${part} in <flare-call> (${flat(el)})`);
+  const b = await until(async () => (await el.updateComplete, shadow<HTMLButtonElement>(el, `button[part~="${part}"]`)), () => `button ${part} in <flare-call> (${flat(el)})`);
   b.click();
 }
 
@@ -56,7 +65,7 @@ export interface Outcome {
 
 /** How the last call ended, as the element shows it (waits for the outcome line). */
 export async function callOutcome(el: FlareCall, timeoutMs = 15_000): Promise<Outcome> {
-  const p = await until(async () => (await el.updateComplete, shadow(el, '[part~="outcome"]')), `the call outcome (${flat(el)})`, timeoutMs);
+  const p = await until(async () => (await el.updateComplete, shadow(el, '[part~="outcome"]')), () => `the call outcome (${flat(el)})`, timeoutMs);
   return { code: p.dataset.code ?? '', status: p.dataset.status ?? '', text: p.textContent!.trim() };
 }
 
@@ -84,9 +93,13 @@ async function framesDecoded(pc: RTCPeerConnection): Promise<number> {
  */
 export async function remoteFrames(el: FlareCall, peer: string, timeoutMs = 20_000): Promise<FrameReport> {
   const video = await until(async () => (await el.updateComplete, shadow<HTMLVideoElement>(el, `[data-participant="${peer}"] video`)), `${peer}'s video tile`, timeoutMs);
-  await until(() => video.videoWidth > 0 && video.getVideoPlaybackQuality().totalVideoFrames > 0, `decoded frames in ${peer}'s tile`, timeoutMs);
+  await until(
+    () => video.videoWidth > 0 && video.getVideoPlaybackQuality().totalVideoFrames > 0,
+    () => `decoded frames in ${peer}'s tile (call ${describeCall(el)}, video ${video.videoWidth}x${video.videoHeight}, ${video.getVideoPlaybackQuality().totalVideoFrames} frames, ready ${video.readyState}, paused ${video.paused})`,
+    timeoutMs,
+  );
   const pc = (el.call!.engine as WebRtcEngine | null)?.peerConnection(peer);
-  if (!pc) throw new Error(`no peer connection to ${peer}`);
+  if (!pc) throw new Error(`no peer connection to ${peer} (call ${describeCall(el)})`);
   const decodedFirst = await until(() => framesDecoded(pc), `framesDecoded from ${peer}`, timeoutMs);
   const decodedLater = await until(async () => {
     const n = await framesDecoded(pc);
@@ -144,7 +157,7 @@ export async function waitPresence(el: FlareChat, users: string[], timeoutMs = 1
   return until(async () => {
     const now = await presence(el);
     return users.every((u) => now.includes(u)) ? now : null;
-  }, `presence of ${users.join(', ')}`, timeoutMs);
+  }, () => `presence of ${users.join(', ')} (shown: ${[...el.shadowRoot!.querySelectorAll<HTMLElement>('[part~="presence"] li')].map((li) => li.dataset.user).join(', ') || 'nobody'}; source: ${JSON.stringify(el.chat?.presence.get())})`, timeoutMs);
 }
 
 /** Waits until the chat's connection badge says connected. */

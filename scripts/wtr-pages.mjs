@@ -1,7 +1,8 @@
-// A web-test-runner plugin that gives browser tests more pages: real separate tabs in the same
-// Chromium (own renderer context, own FlareClient and connection worker), opened with puppeteer next
-// to the test page and driven from the test through commands, for scenarios between two users that
-// one page cannot play honestly (two pages calling each other, chatting).
+// A web-test-runner plugin that gives browser tests more pages: real separate top-level pages in the
+// same Chromium (own renderer context, own FlareClient and connection worker), opened with puppeteer
+// next to the test page and driven from the test through commands, for scenarios between two users
+// that one page cannot play honestly (two pages calling each other, chatting). Each opens in a window
+// of its own: a background tab would be hidden, and a hidden page's timers run once a second.
 // Browser side (test/pages/pages.ts wraps these): `executeServerCommand` from
 // '@web/test-runner-commands' with
 //   'flare-page-open'  {path}               -> {id}      open `path` (served by the test server) and wait
@@ -9,7 +10,7 @@
 //   'flare-page-call'  {id, method, args}   -> {value}   `await window.__flarePeer[method](...args)` there
 //   'flare-page-close' {id}                 -> true
 // Errors of the page (uncaught, console.error) are kept and appended to a failing call's message.
-// Pages still open when their test session ends (or the run ends) are closed here.
+// Pages a finished test file left open are closed when another page opens, and all when the run ends.
 
 const READY_TIMEOUT_MS = 30_000;
 
@@ -25,9 +26,9 @@ export function flarePages() {
     if (entry && !entry.page.isClosed()) await entry.page.close().catch(() => {});
   }
 
-  /** Closes pages of test sessions that are no longer the one asking (a file that failed before its cleanup). */
-  async function closeStale(sessionId) {
-    for (const [id, entry] of pages) if (entry.session !== sessionId) await close(id);
+  /** Closes pages of test sessions that have ended (a file that failed before its cleanup). */
+  async function closeStale(launcher) {
+    for (const [id, entry] of pages) if (!launcher.isActive(entry.session)) await close(id);
   }
 
   return {
@@ -37,7 +38,7 @@ export function flarePages() {
       switch (command) {
         case 'flare-page-open': {
           if (typeof session.browser.getPage !== 'function') throw new Error('flare-pages: needs the Chrome (puppeteer) launcher');
-          await closeStale(session.id);
+          await closeStale(session.browser);
           const testPage = session.browser.getPage(session.id);
           const page = await testPage.browserContext().newPage({ type: 'window' });
           const id = `p${++counter}`;

@@ -16,13 +16,21 @@ import { callOutcome, callStatus, clickCallButton, hasVideo, remoteFrames, waitC
 
 describe('<flare-call> between two pages', function () {
   this.timeout(60_000);
-  before(needServer);
   const mounted: Element[] = [];
+  /** Bob's page, kept for the whole suite (a new user each test). */
+  let bobsPage: PeerPage;
+  before(async function () {
+    needServer.call(this);
+    bobsPage = await openPeerPage();
+  });
   afterEach(async () => {
     for (const el of mounted.splice(0)) el.remove();
-    await closePages();
+    for (const p of extraPages.splice(0)) await p.close();
+    await bobsPage.reset();
     await closeClients();
   });
+  after(closePages);
+  const extraPages: PeerPage[] = [];
 
   /** Alice on this page: a connected client given to the element (or a controller over it). */
   async function alice(peer: string, options: { noAnswerMs?: number } = {}): Promise<{ el: FlareCall; client: FlareClient }> {
@@ -41,10 +49,9 @@ describe('<flare-call> between two pages', function () {
 
   /** Bob on a page of his own, his <flare-call> made from attributes. */
   async function bobPage(): Promise<{ page: PeerPage; user: string }> {
-    const page = await openPeerPage();
     const user = uniqueUser('bob');
-    await page.call('mountCallTag', user);
-    return { page, user };
+    await bobsPage.call('mountCallTag', user);
+    return { page: bobsPage, user };
   }
 
   function expectFlowing(r: FrameReport, who: string): void {
@@ -108,6 +115,7 @@ describe('<flare-call> between two pages', function () {
     const bob = await bobPage();
     // Carol, npm style on a third page, calls Bob first and he accepts.
     const carol = await openPeerPage();
+    extraPages.push(carol);
     const carolId = uniqueUser('carol');
     await carol.call('mountCallClient', carolId);
     await carol.call('dial', bob.user);

@@ -1,8 +1,9 @@
 /**
  * The test page's side of the two-page tests: opens the peer page (test/pages/peer.html) in a
  * separate tab through the web-test-runner plugin in scripts/wtr-pages.mjs and calls its API
- * (test/pages/peer.ts) with typed arguments. `closePages()` in an `afterEach` closes what a test
- * opened, whether it passed or not (the plugin also closes leftovers when the run ends).
+ * (test/pages/peer.ts) with typed arguments. `closePages()` in an `afterEach` or `after` hook closes
+ * what was opened, whether the tests passed or not (the plugin also closes leftovers); a page kept
+ * for several tests is `reset()` between them.
  */
 import { executeServerCommand } from '@web/test-runner-commands';
 import { testServer } from '../sdk/client/helpers.ts';
@@ -21,7 +22,14 @@ export class PeerPage {
     return value;
   }
 
+  /** Removes the page's elements and closes its clients; the page stays open for the next test. */
+  async reset(): Promise<void> {
+    await this.call('unmount');
+  }
+
   async close(): Promise<void> {
+    const i = open.indexOf(this);
+    if (i >= 0) open.splice(i, 1);
     await this.call('unmount').catch(() => {});
     await executeServerCommand('flare-page-close', { id: this.id });
   }
@@ -40,5 +48,5 @@ export async function openPeerPage(): Promise<PeerPage> {
 
 /** Closes every page opened by `openPeerPage`. */
 export async function closePages(): Promise<void> {
-  await Promise.all(open.splice(0).map((p) => p.close().catch(() => {})));
+  await Promise.all(open.slice().map((p) => p.close().catch(() => {})));
 }

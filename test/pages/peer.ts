@@ -160,6 +160,7 @@ const api = {
     call?.remove();
     chat?.remove();
     call = chat = null;
+    incoming.length = 0;
     await Promise.all(clients.splice(0).map((c) => c.close().catch(() => {})));
   },
 };

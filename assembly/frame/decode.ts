@@ -249,7 +249,7 @@ function decodeMessage(base: i32, end: usize): i32 {
  * the finished ones and calls again from that frame. `keys` is the caller's
  * metadata-key intern table (see intern.ts), or 0.
  */
-export function frame_decode_batch(
+export function frameDecodeBatch(
   spans: usize, count: i32, tape: usize, tapeBytes: i32, results: usize, keys: usize, pageShift: u32,
 ): i32 {
   tp = tape;

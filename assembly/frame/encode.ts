@@ -13,7 +13,7 @@ import {
 } from "./codes";
 import { varintSize32, varintSize64, writeVarint32, writeVarint64 } from "./varint";
 
-/** Index of the frame that failed in the last call (see frame_encode_failed). */
+/** Index of the frame that failed in the last call (see frameEncodeFailed). */
 let failedFrame: i32 = -1;
 
 // @ts-ignore: decorator
@@ -192,9 +192,9 @@ function writeFrame(t: usize, data: usize, o: usize, out: usize): usize {
  * frame i ends. With `framed` != 0 each frame is preceded by its length as a
  * 4-byte big-endian integer and must be 1..`limit` bytes long. Returns the
  * total bytes written, or a negative error (E_BAD_OP, E_EMPTY, E_OUTPUT_FULL or
- * E_TOO_LARGE) for the frame `frame_encode_failed()` names.
+ * E_TOO_LARGE) for the frame `frameEncodeFailed()` names.
  */
-export function frame_encode_batch(
+export function frameEncodeBatch(
   tape: usize, tapeWords: i32, count: i32, data: usize, out: usize, outCap: i32, ends: usize, framed: i32, limit: i32,
 ): i32 {
   let t = tape;
@@ -232,7 +232,7 @@ export function frame_encode_batch(
   return <i32>(o - out);
 }
 
-/** The index of the frame that made the last frame_encode_batch call fail (-1: none). */
-export function frame_encode_failed(): i32 {
+/** The index of the frame that made the last frameEncodeBatch call fail (-1: none). */
+export function frameEncodeFailed(): i32 {
   return failedFrame;
 }

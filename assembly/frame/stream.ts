@@ -24,7 +24,7 @@ let packFailed: i32 = -1;
  * (offset, length) pair per frame, offsets relative to `buf`. Returns the
  * number of frames (at most `maxFrames`).
  */
-export function stream_scan(buf: usize, len: i32, limit: i32, out: usize, maxFrames: i32): i32 {
+export function streamScan(buf: usize, len: i32, limit: i32, out: usize, maxFrames: i32): i32 {
   let p: usize = 0;
   let n = <usize>len;
   let count = 0;
@@ -68,9 +68,9 @@ export function stream_scan(buf: usize, len: i32, limit: i32, out: usize, maxFra
  * Writes the 4-byte big-endian length prefixes of `count` frames laid out in
  * `buf` with a 4-byte gap before each: `lens` holds their lengths (u32).
  * Returns the total length, or E_EMPTY (a zero length would end the stream) /
- * E_TOO_LARGE (over `limit`) for the frame `stream_pack_failed()` names.
+ * E_TOO_LARGE (over `limit`) for the frame `streamPackFailed()` names.
  */
-export function stream_pack(buf: usize, lens: usize, count: i32, limit: i32): i32 {
+export function streamPack(buf: usize, lens: usize, count: i32, limit: i32): i32 {
   let p = buf;
   packFailed = -1;
   for (let i = 0; i < count; i++) {
@@ -85,7 +85,7 @@ export function stream_pack(buf: usize, lens: usize, count: i32, limit: i32): i3
   return <i32>(p - buf);
 }
 
-/** The index of the frame that made the last stream_pack call fail (-1: none). */
-export function stream_pack_failed(): i32 {
+/** The index of the frame that made the last streamPack call fail (-1: none). */
+export function streamPackFailed(): i32 {
   return packFailed;
 }

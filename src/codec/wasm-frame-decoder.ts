@@ -1,7 +1,7 @@
 /**
  * Batch protobuf decoding through the WASM core: the chunks are copied into
  * WASM memory (large ones by pages, only those the parser asks for: it skips
- * over bytes fields without reading them), one `frame_decode_batch` call
+ * over bytes fields without reading them), one `frameDecodeBatch` call
  * parses all of them into a tape (see wasm-frame-tape.ts), and
  * wasm-frame-walk.ts builds the Frame objects from it.
  */
@@ -116,7 +116,7 @@ export class WasmFrameDecoder {
     let done = 0;
     while (done < count) {
       const tape = this.#tape;
-      const got = this.#x.frame_decode_batch(spans + 12 * done, count - done, tape.ptr, tape.size, results + 16 * done, keyTable, shift);
+      const got = this.#x.frameDecodeBatch(spans + 12 * done, count - done, tape.ptr, tape.size, results + 16 * done, keyTable, shift);
       const t = i32;
       const tape0 = tape.ptr >> 2;
       let from = tape0;

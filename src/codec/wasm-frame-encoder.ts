@@ -1,6 +1,6 @@
 /**
  * Batch protobuf encoding through the WASM core: EncodeTape (wasm-frame-ops.ts)
- * writes the ops and data into WASM memory, one `frame_encode_batch` call
+ * writes the ops and data into WASM memory, one `frameEncodeBatch` call
  * computes sizes, varints and nested lengths and writes the protobuf bytes,
  * and the result is copied out once, large bytes values going straight from
  * the caller's arrays into it.
@@ -55,10 +55,10 @@ export class WasmFrameEncoder {
     const out = this.#out.reserve(bound + zeros);
     const ends = this.#ends.reserve(count * 4 + 4);
     const x = this.#x;
-    const total = x.frame_encode_batch(ops.tape.ptr, words, count, ops.data.ptr, out, bound, ends, limit > 0 ? 1 : 0, limit);
+    const total = x.frameEncodeBatch(ops.tape.ptr, words, count, ops.data.ptr, out, bound, ends, limit > 0 ? 1 : 0, limit);
     this.#views.refresh();
     if (total < 0) {
-      const index = x.frame_encode_failed();
+      const index = x.frameEncodeFailed();
       if (total === WasmStatus.TOO_LARGE || total === WasmStatus.EMPTY) {
         throw framingError(total, index, this.#frameSize(frames[index]!), limit);
       }

@@ -80,7 +80,7 @@ export class WasmStreamDeframer implements StreamDeframer {
     let size = held + chunk.length;
     let at = 0;
     for (;;) {
-      const count = this.#x.stream_scan(buf + at, size - at, this.#max, header, SCAN_BATCH);
+      const count = this.#x.streamScan(buf + at, size - at, this.#max, header, SCAN_BATCH);
       const i32 = this.#views.i32;
       const h = header >> 2;
       const consumed = i32[h]!;
@@ -173,9 +173,9 @@ export class WasmFramer {
       i32[(lens >> 2) + k] = f.length;
       at += 4 + f.length;
     }
-    const written = this.#x.stream_pack(buf, lens, count, this.#max);
+    const written = this.#x.streamPack(buf, lens, count, this.#max);
     if (written < 0) {
-      const index = this.#x.stream_pack_failed();
+      const index = this.#x.streamPackFailed();
       throw framingError(written, index, frames[index]?.length ?? 0, this.#max);
     }
     if (options.end) u8.fill(0, buf + written, buf + written + 4);

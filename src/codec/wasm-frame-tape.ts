@@ -77,7 +77,7 @@ export const WasmStatus = {
   NEED: -13,
 } as const;
 
-/** Why `stream_scan` stopped (word 1 of its header). */
+/** Why `streamScan` stopped (word 1 of its header). */
 export const ScanState = { MORE: 0, ENDED: 1, TOO_LARGE: 2, FULL: 3 } as const;
 
 /** The exports assembly/frame/ adds to the core (see the AssemblyScript for contracts). */
@@ -85,7 +85,7 @@ export interface FrameExports {
   readonly memory: WebAssembly.Memory;
   alloc(size: number): number;
   dealloc(ptr: number): void;
-  frame_decode_batch(
+  frameDecodeBatch(
     spans: number,
     count: number,
     tape: number,
@@ -94,7 +94,7 @@ export interface FrameExports {
     keys: number,
     pageShift: number,
   ): number;
-  frame_encode_batch(
+  frameEncodeBatch(
     tape: number,
     tapeWords: number,
     count: number,
@@ -105,8 +105,8 @@ export interface FrameExports {
     framed: number,
     limit: number,
   ): number;
-  frame_encode_failed(): number;
-  stream_scan(buf: number, len: number, limit: number, out: number, maxFrames: number): number;
-  stream_pack(buf: number, lens: number, count: number, limit: number): number;
-  stream_pack_failed(): number;
+  frameEncodeFailed(): number;
+  streamScan(buf: number, len: number, limit: number, out: number, maxFrames: number): number;
+  streamPack(buf: number, lens: number, count: number, limit: number): number;
+  streamPackFailed(): number;
 }

@@ -1,5 +1,5 @@
 /**
- * Builds Frame objects from the tape `frame_decode_batch` writes (see
+ * Builds Frame objects from the tape `frameDecodeBatch` writes (see
  * wasm-frame-tape.ts). Strings are read from WASM memory (short ASCII ones
  * without TextDecoder, metadata keys from the intern table); bytes fields are
  * views into the caller's chunks (zero-copy, as in the JavaScript codec),

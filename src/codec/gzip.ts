@@ -14,11 +14,12 @@
  * every failure is a CodecError. Batches cross into WASM once for many
  * messages. Results are fresh arrays that own their buffers (transferable).
  */
+import { codecSource, maxOutputOf, packRecords, recordsSize, unpackRecords, type BlockCodec } from './block-codec.ts';
 import { Limits } from './codec.ts';
 import { CodecError, ErrorCode } from './errors.ts';
 import { GzipCode, gzipError } from './gzip-codes.ts';
 import { gunzipJs, gzipJs } from './gzip-js.ts';
-import { loadWasmCoreSync, type WasmCore } from './wasm-core.ts';
+import type { WasmCore } from './wasm-core.ts';
 
 /** Decompressed size refused by default (flare-core's 16 MiB). */
 export const GZIP_DEFAULT_MAX_OUTPUT = Limits.MAX_DECOMPRESSED_BYTES;
@@ -38,15 +39,7 @@ export interface GunzipOptions {
 }
 
 /** A gzip codec. Every method throws CodecError on bad input and never returns partial data. */
-export interface GzipCodec {
-  readonly backend: 'wasm' | 'js';
-  compress(data: Uint8Array, options?: GzipOptions): Uint8Array;
-  decompress(member: Uint8Array, options?: GunzipOptions): Uint8Array;
-  /** Compresses many messages in one call; results in order. */
-  compressBatch(messages: readonly Uint8Array[], options?: GzipOptions): Uint8Array[];
-  /** Decompresses many messages in one call; throws the first failure (its `details.index` says which). */
-  decompressBatch(members: readonly Uint8Array[], options?: GunzipOptions): Uint8Array[];
-}
+export type GzipCodec = BlockCodec<GzipOptions, GunzipOptions>;
 
 function levelOf(options: GzipOptions | undefined): number {
   const level = options?.level ?? GZIP_DEFAULT_LEVEL;
@@ -56,13 +49,7 @@ function levelOf(options: GzipOptions | undefined): number {
   return level;
 }
 
-function maxOutputOf(options: GunzipOptions | undefined): number {
-  const limit = options?.maxOutput ?? GZIP_DEFAULT_MAX_OUTPUT;
-  if (!Number.isInteger(limit) || limit < 0 || limit > 0x7fffffff) {
-    throw new CodecError(ErrorCode.INVALID_ARGUMENT, `gzip: maxOutput must be an integer in [0, 2^31), got ${limit}`);
-  }
-  return limit;
-}
+const limitOf = (options: GunzipOptions | undefined) => maxOutputOf('gzip', options?.maxOutput, GZIP_DEFAULT_MAX_OUTPUT);
 
 function checkInput(n: number): void {
   if (n > GZIP_MAX_INPUT) throw gzipError(GzipCode.BAD_ARGUMENT, 0);
@@ -77,14 +64,14 @@ export const jsGzipCodec: GzipCodec = {
     return gzipJs(data, level);
   },
   decompress(member, options) {
-    return gunzipJs(member, maxOutputOf(options));
+    return gunzipJs(member, limitOf(options));
   },
   compressBatch(messages, options) {
     const level = levelOf(options);
     return messages.map((m) => (checkInput(m.length), gzipJs(m, level)));
   },
   decompressBatch(members, options) {
-    const limit = maxOutputOf(options);
+    const limit = limitOf(options);
     return members.map((m, i) => {
       try {
         return gunzipJs(m, limit);
@@ -112,7 +99,6 @@ interface GzipExports {
  * module itself shrinks buffers past 4 MiB once smaller messages follow).
  */
 const KEEP_SCRATCH = 4 << 20;
-const PREFIX = 4;
 
 class WasmGzip implements GzipCodec {
   readonly backend = 'wasm' as const;
@@ -138,7 +124,7 @@ class WasmGzip implements GzipCodec {
   }
 
   decompress(member: Uint8Array, options?: GunzipOptions): Uint8Array {
-    const limit = maxOutputOf(options);
+    const limit = limitOf(options);
     return this.#run(member.length, true, () => {
       const src = this.#x.gzipInput(member.length);
       this.#core.u8.set(member, src);
@@ -151,11 +137,8 @@ class WasmGzip implements GzipCodec {
 
   compressBatch(messages: readonly Uint8Array[], options?: GzipOptions): Uint8Array[] {
     const level = levelOf(options);
-    let total = 0;
-    for (const m of messages) {
-      checkInput(m.length);
-      total += PREFIX + m.length;
-    }
+    for (const m of messages) checkInput(m.length);
+    const total = recordsSize(messages);
     if (total > GZIP_MAX_INPUT) throw gzipError(GzipCode.BAD_ARGUMENT, 0);
     return this.#run(total, false, () => {
       const src = this.#pack(messages, total);
@@ -166,9 +149,8 @@ class WasmGzip implements GzipCodec {
   }
 
   decompressBatch(members: readonly Uint8Array[], options?: GunzipOptions): Uint8Array[] {
-    const limit = maxOutputOf(options);
-    let total = 0;
-    for (const m of members) total += PREFIX + m.length;
+    const limit = limitOf(options);
+    const total = recordsSize(members);
     if (total > 0x7fffffff) throw gzipError(GzipCode.BAD_ARGUMENT, limit);
     return this.#run(total, true, () => {
       const src = this.#pack(members, total);
@@ -200,38 +182,16 @@ class WasmGzip implements GzipCodec {
     }
   }
 
-  /** Copies `[u32 len][bytes]...` into the input area; returns its address. */
+  /** Copies the batch records into the input area; returns its address. */
   #pack(parts: readonly Uint8Array[], total: number): number {
     const src = this.#x.gzipInput(total);
-    const mem = this.#core.u8;
-    let p = src;
-    for (const part of parts) {
-      const n = part.length;
-      mem[p] = n;
-      mem[p + 1] = n >>> 8;
-      mem[p + 2] = n >>> 16;
-      mem[p + 3] = n >>> 24;
-      mem.set(part, p + PREFIX);
-      p += PREFIX + n;
-    }
+    packRecords(this.#core.u8, src, parts);
     return src;
   }
 
-  /** Reads `count` records `[i32 r][r bytes]` from the output; r < 0 throws. */
+  /** The results of a batch call, each in its own buffer. */
   #unpack(len: number, count: number, limit: number): Uint8Array[] {
-    const mem = this.#core.u8;
-    const at = this.#x.gzipOutput();
-    const out: Uint8Array[] = new Array(count);
-    let p = at;
-    const end = at + len;
-    for (let i = 0; i < count; i++) {
-      if (end - p < PREFIX) throw gzipError(GzipCode.BAD_ARGUMENT, limit, i);
-      const r = mem[p]! | (mem[p + 1]! << 8) | (mem[p + 2]! << 16) | (mem[p + 3]! << 24);
-      if (r < 0) throw gzipError(r, limit, i);
-      out[i] = mem.slice(p + PREFIX, p + PREFIX + r);
-      p += PREFIX + r;
-    }
-    return out;
+    return unpackRecords(this.#core.u8, this.#x.gzipOutput(), len, count, true, (code, i) => gzipError(code ?? GzipCode.BAD_ARGUMENT, limit, i));
   }
 }
 
@@ -242,20 +202,16 @@ function sizeOf(r: Uint8Array | Uint8Array[]): number {
   return n;
 }
 
-const wasmCodecs = new WeakMap<WasmCore, GzipCodec>();
+const source = codecSource<GzipCodec>(jsGzipCodec, (core) => new WasmGzip(core));
 
 /** The gzip codec over a loaded WASM core, or the JavaScript one when `core` is null. */
 export function createGzipCodec(core: WasmCore | null): GzipCodec {
-  if (!core) return jsGzipCodec;
-  let codec = wasmCodecs.get(core);
-  if (!codec) wasmCodecs.set(core, (codec = new WasmGzip(core)));
-  return codec;
+  return source.create(core);
 }
 
-let defaultCodec: GzipCodec | null = null;
 /** The default codec: WASM when this realm can load it, JavaScript otherwise. */
 export function gzipCodec(): GzipCodec {
-  return (defaultCodec ??= createGzipCodec(loadWasmCoreSync()));
+  return source.default();
 }
 
 /** Compresses `data` into one gzip member. */

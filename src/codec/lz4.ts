@@ -15,13 +15,15 @@
  * JavaScript codec (lz4-js.ts, same bytes out) otherwise; `createLz4Codec`
  * picks a backend explicitly. Batches cross into WASM once for many messages.
  */
-import { loadWasmCoreSync, type WasmCore } from './wasm-core.ts';
+import { codecSource, maxOutputOf, packRecords, recordsSize, unpackRecords, type BlockCodec } from './block-codec.ts';
+import { Limits } from './codec.ts';
 import { CodecError, ErrorCode } from './errors.ts';
 import { Lz4Code, lz4Error } from './lz4-codes.ts';
 import { blockBound, compressBlockJs, decompressBlockJs } from './lz4-js.ts';
+import type { WasmCore } from './wasm-core.ts';
 
 /** Decompressed size refused by default (flare-core's 16 MiB). */
-export const LZ4_DEFAULT_MAX_OUTPUT = 16 * 1024 * 1024;
+export const LZ4_DEFAULT_MAX_OUTPUT = Limits.MAX_DECOMPRESSED_BYTES;
 /** Largest input either backend compresses. */
 export const LZ4_MAX_INPUT = 1 << 30;
 
@@ -36,25 +38,11 @@ export interface Lz4DecompressOptions {
 }
 
 /** An LZ4 frame codec. Every method throws CodecError on bad input and never returns partial data. */
-export interface Lz4Codec {
-  readonly backend: 'wasm' | 'js';
-  compress(data: Uint8Array, options?: Lz4CompressOptions): Uint8Array;
-  decompress(frame: Uint8Array, options?: Lz4DecompressOptions): Uint8Array;
-  /** Compresses many messages in one call; results in order. */
-  compressBatch(messages: readonly Uint8Array[], options?: Lz4CompressOptions): Uint8Array[];
-  /** Decompresses many frames in one call; throws the first failure (its `details.index` says which). */
-  decompressBatch(frames: readonly Uint8Array[], options?: Lz4DecompressOptions): Uint8Array[];
-}
+export type Lz4Codec = BlockCodec<Lz4CompressOptions, Lz4DecompressOptions>;
 
 const HEADER = 4;
 
-function maxOutputOf(options: Lz4DecompressOptions | undefined): number {
-  const limit = options?.maxOutput ?? LZ4_DEFAULT_MAX_OUTPUT;
-  if (!Number.isInteger(limit) || limit < 0 || limit > 0x7fffffff) {
-    throw new CodecError(ErrorCode.INVALID_ARGUMENT, `lz4: maxOutput must be an integer in [0, 2^31), got ${limit}`);
-  }
-  return limit;
-}
+const limitOf = (options: Lz4DecompressOptions | undefined) => maxOutputOf('lz4', options?.maxOutput, LZ4_DEFAULT_MAX_OUTPUT);
 
 function accelerationOf(options: Lz4CompressOptions | undefined): number {
   const a = options?.acceleration ?? 1;
@@ -88,14 +76,14 @@ export const jsLz4Codec: Lz4Codec = {
     return out.slice(0, HEADER + compressBlockJs(data, out, HEADER, accel));
   },
   decompress(frame, options) {
-    const limit = maxOutputOf(options);
+    const limit = limitOf(options);
     return decompressJs(frame, limit, undefined);
   },
   compressBatch(messages, options) {
     return messages.map((m) => jsLz4Codec.compress(m, options));
   },
   decompressBatch(frames, options) {
-    const limit = maxOutputOf(options);
+    const limit = limitOf(options);
     return frames.map((f, i) => decompressJs(f, limit, i));
   },
 };
@@ -183,7 +171,7 @@ class WasmLz4 implements Lz4Codec {
   }
 
   decompress(frame: Uint8Array, options?: Lz4DecompressOptions): Uint8Array {
-    const limit = maxOutputOf(options);
+    const limit = limitOf(options);
     // Header first: refuse bombs and impossible sizes before touching WASM memory.
     const size = declaredSize(frame, limit);
     if (size < 0) throw lz4Error(size, limit);
@@ -202,15 +190,12 @@ class WasmLz4 implements Lz4Codec {
 
   compressBatch(messages: readonly Uint8Array[], options?: Lz4CompressOptions): Uint8Array[] {
     const accel = accelerationOf(options);
-    let total = 0;
-    for (const m of messages) {
-      checkInput(m.length);
-      total += HEADER + m.length;
-    }
+    for (const m of messages) checkInput(m.length);
+    const total = recordsSize(messages);
     if (total > 0x7fffffff) throw lz4Error(Lz4Code.BAD_ARGUMENT, 0);
     try {
       const src = this.#in.reserve(total);
-      this.#pack(messages, src);
+      packRecords(this.#core.u8, src, messages);
       const need = this.#x.lz4CompressBatchBound(src, total);
       if (need < 0) throw lz4Error(need, 0);
       const dst = this.#out.reserve(need);
@@ -223,13 +208,12 @@ class WasmLz4 implements Lz4Codec {
   }
 
   decompressBatch(frames: readonly Uint8Array[], options?: Lz4DecompressOptions): Uint8Array[] {
-    const limit = maxOutputOf(options);
-    let total = 0;
-    for (const f of frames) total += HEADER + f.length;
+    const limit = limitOf(options);
+    const total = recordsSize(frames);
     if (total > 0x7fffffff) throw lz4Error(Lz4Code.BAD_ARGUMENT, limit);
     try {
       const src = this.#in.reserve(total);
-      this.#pack(frames, src);
+      packRecords(this.#core.u8, src, frames);
       const need = this.#x.lz4DecompressBatchSize(src, total, limit);
       if (need < 0) throw lz4Error(need, limit);
       const dst = this.#out.reserve(need);
@@ -241,35 +225,9 @@ class WasmLz4 implements Lz4Codec {
     }
   }
 
-  /** Writes `[u32 len][bytes]...` at `ptr`; returns the packed length. */
-  #pack(parts: readonly Uint8Array[], ptr: number): number {
-    const mem = this.#core.u8;
-    let p = ptr;
-    for (const part of parts) {
-      const n = part.length;
-      mem[p] = n;
-      mem[p + 1] = n >>> 8;
-      mem[p + 2] = n >>> 16;
-      mem[p + 3] = n >>> 24;
-      mem.set(part, p + HEADER);
-      p += HEADER + n;
-    }
-    return p - ptr;
-  }
-
-  /** Reads `count` records `[i32 r][r bytes]` at `ptr` as views of one copy; r < 0 throws. */
+  /** The results of a batch call, as views of one copy. */
   #unpack(ptr: number, len: number, count: number, limit: number): Uint8Array[] {
-    const copy = this.#core.u8.slice(ptr, ptr + len);
-    const view = new DataView(copy.buffer);
-    const out: Uint8Array[] = new Array(count);
-    let p = 0;
-    for (let i = 0; i < count; i++) {
-      const r = view.getInt32(p, true);
-      if (r < 0) throw lz4Error(r, limit, i);
-      out[i] = copy.subarray(p + HEADER, p + HEADER + r);
-      p += HEADER + r;
-    }
-    return out;
+    return unpackRecords(this.#core.u8, ptr, len, count, false, (code, i) => lz4Error(code ?? Lz4Code.BAD_ARGUMENT, limit, i));
   }
 
   #trim(): void {
@@ -278,20 +236,16 @@ class WasmLz4 implements Lz4Codec {
   }
 }
 
-const wasmCodecs = new WeakMap<WasmCore, Lz4Codec>();
+const source = codecSource<Lz4Codec>(jsLz4Codec, (core) => new WasmLz4(core));
 
 /** The LZ4 codec over a loaded WASM core, or the JavaScript one when `core` is null. */
 export function createLz4Codec(core: WasmCore | null): Lz4Codec {
-  if (!core) return jsLz4Codec;
-  let codec = wasmCodecs.get(core);
-  if (!codec) wasmCodecs.set(core, (codec = new WasmLz4(core)));
-  return codec;
+  return source.create(core);
 }
 
-let defaultCodec: Lz4Codec | null = null;
 /** The default codec: WASM when this realm can load it, JavaScript otherwise. */
 export function lz4Codec(): Lz4Codec {
-  return (defaultCodec ??= createLz4Codec(loadWasmCoreSync()));
+  return source.default();
 }
 
 /** Compresses `data` into an LZ4 frame (u32 LE size + block). */

@@ -1,6 +1,9 @@
 /**
  * The in-memory Broker: one process, no setup (the embedded default).
- * Publishing delivers to subscribers synchronously, in order; logs are ring
+ * Publishing delivers to subscribers in order, on the next turn of the event
+ * loop: what was published meanwhile is delivered together, so a burst fans
+ * out to each connection in one write, as messages arriving many per Redis
+ * read do with the Redis broker (publish resolves once delivered); logs are ring
  * buffers trimmed to `historySize`, de-duplicating appends by publisher and
  * message id (recent-ids.ts); presence entries carry an expiry. The history
  * epoch is made at construction (sequences restart with the process).
@@ -35,6 +38,10 @@ export class MemoryBroker implements Broker {
   readonly #now: () => number;
   /** Logs live and die with this object: a new one restarts every sequence. */
   readonly #epoch = newEpoch();
+  /** Published and not yet delivered, in publish order. */
+  #queue: Array<[string, BrokerMessage]> = [];
+  /** The next delivery: its timer, and the promise every publish until then returns. */
+  #next: { timer: ReturnType<typeof setTimeout>; done: Promise<void>; resolve: () => void } | null = null;
 
   constructor(options: MemoryBrokerOptions) {
     this.#opts = options;
@@ -43,8 +50,24 @@ export class MemoryBroker implements Broker {
   }
 
   publish(channel: string, message: BrokerMessage): Promise<void> {
-    this.#subs.deliver(channel, message);
-    return Promise.resolve();
+    this.#queue.push([channel, message]);
+    if (!this.#next) {
+      // A macrotask, not a microtask: publishes made by the other frames of this read join the batch.
+      let resolve!: () => void;
+      const done = new Promise<void>((r) => (resolve = r));
+      this.#next = { timer: setTimeout(() => this.#deliver(), 0), done, resolve };
+    }
+    return this.#next.done;
+  }
+
+  #deliver(): void {
+    const next = this.#next;
+    const queue = this.#queue;
+    // Publishes made by handlers during this delivery go out in the next one.
+    this.#next = null;
+    this.#queue = [];
+    for (const [channel, message] of queue) this.#subs.deliver(channel, message);
+    next?.resolve();
   }
 
   subscribe(channel: string, handler: (message: BrokerMessage) => void): Promise<Unsubscribe> {
@@ -130,6 +153,10 @@ export class MemoryBroker implements Broker {
   }
 
   close(): Promise<void> {
+    if (this.#next) clearTimeout(this.#next.timer);
+    this.#queue = [];
+    this.#next?.resolve();
+    this.#next = null;
     this.#subs.clear();
     return Promise.resolve();
   }

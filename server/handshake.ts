@@ -6,6 +6,7 @@ import { Format, SystemType, type Frame, type SystemCommand } from '../src/codec
 import { metadataToText } from '../src/codec/metadata.ts';
 import { systemFrame } from '../src/codec/frames.ts';
 import { AckKey, ConnectKey } from '../src/protocol/extensions.ts';
+import { COMPRESS_MIN_KEY, parseCompressMin } from '../src/protocol/small-frames.ts';
 import type { FrameCodec } from '../src/codec/codec.ts';
 import { chooseCompression, type Compressor, type ServerCodecs } from './wire.ts';
 
@@ -19,6 +20,8 @@ export interface ConnectRequest {
   userId: string | undefined;
   token: string | undefined;
   batch: boolean;
+  /** The client takes and sends frames under this many bytes uncompressed (0: flare-core's every-frame compression). */
+  compressMin: number;
   /** Rooms to join at once, with the last sequence number seen (null: no replay). */
   rooms: Map<string, number | null>;
   inboxSeq: number | null;
@@ -86,6 +89,7 @@ export function readConnect(frame: Frame): ConnectRequest {
     userId: meta.user_id || undefined,
     token: meta.token || undefined,
     batch: meta[ConnectKey.BATCH] === '1' || meta[ConnectKey.BATCH] === 'true',
+    compressMin: parseCompressMin(meta[COMPRESS_MIN_KEY]),
     rooms: meta[ConnectKey.ROOMS] ? parseSeqMap(meta[ConnectKey.ROOMS]!) : new Map(),
     inboxSeq: inbox !== undefined && /^\d+$/.test(inbox) ? Number(inbox) : null,
     presence: parseStringRecord(meta[ConnectKey.PRESENCE]),
@@ -127,6 +131,8 @@ export interface AckInfo {
   connectionId: string;
   userId: string;
   batch: boolean;
+  /** Agreed small-frame threshold (0: not agreed, not sent). */
+  compressMin: number;
   maxFrameBytes: number;
   idleTimeoutMs: number;
   conflictConnections: string[];
@@ -148,6 +154,7 @@ export function connectAck(n: Negotiated, info: AckInfo): Frame {
     [AckKey.AUTH]: info.authEnabled ? 'on' : 'off',
   };
   if (info.batch) metadata[AckKey.BATCH] = '1';
+  if (info.compressMin > 0 && n.compressor) metadata[COMPRESS_MIN_KEY] = String(info.compressMin);
   if (info.historyEpoch !== null) metadata[AckKey.HISTORY_EPOCH] = info.historyEpoch;
   if (info.conflictConnections.length) metadata[AckKey.CONFLICT_CONNECTIONS] = JSON.stringify(info.conflictConnections);
   return systemFrame(SystemType.CONNECT_ACK, {

@@ -94,10 +94,12 @@ export async function acceptConnect(session: Session, req: ConnectRequest, io: C
   const historyEpoch = ctx.broker.epoch?.() ?? null;
   if (rebaseOnEpoch(req, historyEpoch)) io.log.info('resume positions from another history epoch: replaying the current one', { theirs: req.historyEpoch, ours: historyEpoch });
   const batch = req.batch && ctx.config.allowBatching && session.link.transport === 'websocket';
+  const compressMin = negotiated.compressor ? req.compressMin : 0;
   const ack = connectAck(negotiated, {
     connectionId: session.id,
     userId: session.userId,
     batch,
+    compressMin,
     maxFrameBytes: ctx.config.maxFrameBytes,
     idleTimeoutMs: ctx.config.idleTimeoutMs,
     conflictConnections: replaced,
@@ -105,7 +107,7 @@ export async function acceptConnect(session: Session, req: ConnectRequest, io: C
     authEnabled: ctx.auth.enabled,
     historyEpoch,
   });
-  return { wire: new Wire(negotiated.codec, negotiated.compressor, ctx.config.maxFrameBytes), batch, ack };
+  return { wire: new Wire(negotiated.codec, negotiated.compressor, ctx.config.maxFrameBytes, compressMin), batch, ack };
 }
 
 /** Refuses the handshake: counted, an ERROR as uncompressed JSON (the only format both sides know yet), closed. */

@@ -8,6 +8,7 @@ import type { FrameCodec } from '../src/codec/codec.ts';
 import { CodecError, ErrorCode } from '../src/codec/errors.ts';
 import type { Frame, FormatName } from '../src/codec/frame-types.ts';
 import type { Compressor } from '../src/codec/compression.ts';
+import { skipSmallFrames } from '../src/protocol/small-frames.ts';
 
 export type { Compressor };
 
@@ -27,14 +28,19 @@ export class Wire {
   readonly format: FormatName;
   readonly compression: string;
 
+  readonly compressor: Compressor | null;
+
+  /** `compressMin` > 0: frames shorter than that go uncompressed (agreed in the handshake; src/protocol/small-frames.ts). */
   constructor(
     readonly codec: FrameCodec,
-    readonly compressor: Compressor | null,
+    compressor: Compressor | null,
     readonly maxDecompressedBytes: number,
+    readonly compressMin = 0,
   ) {
+    this.compressor = compressor && compressMin > 0 ? skipSmallFrames(compressor, compressMin) : compressor;
     this.format = codec.format;
     this.compression = compressor?.name ?? 'none';
-    this.key = `${this.format}/${this.compression}`;
+    this.key = `${this.format}/${this.compression}${this.compressor && compressMin > 0 ? `<${compressMin}` : ''}`;
   }
 
   encode(frame: Frame): Uint8Array {

@@ -12,6 +12,7 @@ import { metaText } from '../../src/codec/metadata.ts';
 import { ExtCommand } from '../../src/protocol/extensions.ts';
 import { createCompressor, type Compressor } from '../../src/codec/compression.ts';
 import { joinFrames, splitBatch, streamDeframer } from '../framing.ts';
+import { COMPRESS_MIN_KEY, parseCompressMin, skipSmallFrames } from '../../src/protocol/small-frames.ts';
 
 export interface ClientOptions {
   transport?: 'websocket' | 'webtransport';
@@ -146,6 +147,8 @@ export class TestClient {
     this.codec = createFrameCodec({ format: fmt === 1 ? 'json' : 'protobuf' });
     const compression = (ack.command!.value as { compression: string }).compression;
     this.compressor = compression && compression !== 'none' ? createCompressor(compression) : null;
+    const compressMin = parseCompressMin(metaText((ack.command!.value as { metadata: Record<string, Uint8Array> }).metadata, COMPRESS_MIN_KEY));
+    if (this.compressor && compressMin > 0) this.compressor = skipSmallFrames(this.compressor, compressMin);
     this.ack = ack;
     if (!opts.skipReady) this.sendRaw(createFrameCodec({ format: 'json' }).encode(systemFrame(SystemType.NEGOTIATION_READY)));
     this.batch = metaText((ack.command!.value as { metadata: Record<string, Uint8Array> }).metadata, 'batch') === '1';

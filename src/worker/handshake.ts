@@ -11,6 +11,7 @@ import { Format, Reliability, SystemType, type Frame, type FormatName } from '..
 import { systemFrame } from '../codec/frames.ts';
 import { metaText, metadataToText } from '../codec/metadata.ts';
 import { AckKey, ConnectKey, SystemKey } from '../protocol/extensions.ts';
+import { COMPRESS_MIN_KEY, parseCompressMin } from '../protocol/small-frames.ts';
 
 /** Who connects and what it prefers. */
 export interface ConnectParams {
@@ -30,6 +31,8 @@ export interface ConnectParams {
   compression?: string;
   /** Ask for batched WebSocket messages (our extension). */
   batch?: boolean;
+  /** Frames shorter than this many bytes may skip compression (src/protocol/small-frames.ts; 0: never). */
+  compressMin?: number;
   /** Rooms to (re)join with the last seq seen (null: join without replay). */
   rooms?: Record<string, number | null>;
   /** Last direct-message seq seen. */
@@ -51,6 +54,8 @@ export interface ConnectAck {
   connectionId: string;
   userId: string;
   batch: boolean;
+  /** Agreed: frames shorter than this skip compression (0: every frame is compressed, as flare-core). */
+  compressMin: number;
   maxFrameBytes: number | null;
   idleTimeoutMs: number | null;
   /** Compressions the server supports (ours; empty when not announced). */
@@ -83,6 +88,7 @@ export function connectFrame(p: ConnectParams, options: { messageId: string; tim
   if (p.token) meta.token = p.token;
   if (p.conflictStrategy) meta[ConnectKey.CONFLICT_STRATEGY] = p.conflictStrategy;
   if (p.batch) meta[ConnectKey.BATCH] = '1';
+  if (p.compressMin && meta.compression !== 'none') meta[COMPRESS_MIN_KEY] = String(p.compressMin);
   if (p.rooms && Object.keys(p.rooms).length) meta[ConnectKey.ROOMS] = JSON.stringify(p.rooms);
   if (p.inboxSeq != null) meta[ConnectKey.INBOX_SEQ] = String(p.inboxSeq);
   if (p.presence && Object.keys(p.presence).length) meta[ConnectKey.PRESENCE] = JSON.stringify(p.presence);
@@ -126,6 +132,7 @@ export function readConnectAck(frame: Frame): ConnectAck | null {
     connectionId: meta[AckKey.CONNECTION_ID] ?? '',
     userId: meta[AckKey.USER_ID] ?? '',
     batch: meta[AckKey.BATCH] === '1',
+    compressMin: compression === 'none' ? 0 : parseCompressMin(meta[COMPRESS_MIN_KEY]),
     maxFrameBytes: num(meta[AckKey.MAX_FRAME_BYTES]),
     idleTimeoutMs: num(meta[AckKey.IDLE_TIMEOUT_MS]),
     compressions: (meta[AckKey.COMPRESSIONS] ?? '').split(',').filter(Boolean),

@@ -11,6 +11,7 @@ import type { Clock } from './clock.ts';
 import type { Dialed } from './dialed.ts';
 import { connectFrame, readConnectAck, readGoodbye, readServerError, readyFrame, type ConnectAck, type ConnectParams } from './handshake.ts';
 import type { TransportCloseInfo, TransportKind } from './transport.ts';
+import { DEFAULT_COMPRESS_MIN, skipSmallFrames } from '../protocol/small-frames.ts';
 
 /** A whole-frame compression (src/codec/compression.ts implements it). */
 export interface FrameCompressor {
@@ -85,7 +86,8 @@ export class Link {
     const connectId = opts.newId(clock.wallNow());
     const compression = params.compression ?? (this.#codecs.compressions.join(',') || 'none');
     const batch = params.batch ?? this.kind === 'websocket';
-    this.#sendRaw(connectFrame({ ...params, compression, batch }, { messageId: connectId, timestamp: clock.wallNow() }));
+    const compressMin = params.compressMin ?? DEFAULT_COMPRESS_MIN;
+    this.#sendRaw(connectFrame({ ...params, compression, batch, compressMin }, { messageId: connectId, timestamp: clock.wallNow() }));
     const ack = await new Promise<ConnectAck>((resolve, reject) => {
       const timer = clock.setTimeout(() => done(new FlareError(ErrorCode.CONNECT_TIMEOUT, `no CONNECT_ACK within ${opts.timeoutMs} ms`)), opts.timeoutMs);
       const done = (r: ConnectAck | FlareError) => {
@@ -113,7 +115,9 @@ export class Link {
     });
     try {
       this.#codec = ack.format === 'json' ? this.#codecs.json : this.#codecs.protobuf;
-      this.#compressor = ack.compression === 'none' ? null : this.#codecs.compressor(ack.compression);
+      const c = ack.compression === 'none' ? null : this.#codecs.compressor(ack.compression);
+      // Small frames go uncompressed only when the server agreed (a flare-core server does not answer the key).
+      this.#compressor = c && ack.compressMin > 0 ? skipSmallFrames(c, ack.compressMin) : c;
     } catch (cause) {
       this.close(4000, 'unsupported negotiation');
       throw new FlareError(ErrorCode.HANDSHAKE_FAILED, `server chose ${ack.format}/${ack.compression}, which this client lacks`, { cause });

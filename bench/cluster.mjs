@@ -9,7 +9,9 @@
 // than wall-clock rates, which depend on who else had the cores).
 // Every client runs in this Node process (one clock for send and receive).
 // The contenders' order rotates every round, so load from elsewhere does not
-// always fall on the same one.
+// always fall on the same one. Two cases: one frame per WebSocket message (as
+// flare-core clients speak), and batched (several length-prefixed frames per
+// message, negotiated in CONNECT: what the Flare Web SDK asks for by default).
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
@@ -61,15 +63,25 @@ function cpuMs(pid) {
 }
 const sumCpu = (pids) => pids.reduce((t, p) => (t === null || cpuMs(p) === null ? null : t + cpuMs(p)), 0);
 
-/** A protocol client (protobuf after the JSON handshake, one frame per WebSocket message). */
+/** Prefixes a frame with its 4-byte big-endian length (a batched WebSocket message of one frame). */
+function framed(bytes) {
+  const out = new Uint8Array(4 + bytes.length);
+  new DataView(out.buffer).setUint32(0, bytes.length);
+  out.set(bytes, 4);
+  return out;
+}
+
+/** A protocol client: protobuf after the JSON handshake, one frame per WebSocket message unless `batch`. */
 class Client {
   #ws;
+  #batch = false;
   #rpc = new Map();
   #rpcId = 0;
   onFrame = () => {};
 
-  static async connect(baseUrl, user) {
+  static async connect(baseUrl, user, batch = false) {
     const c = new Client();
+    c.#batch = batch;
     const ws = (c.#ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws`));
     ws.binaryType = 'nodebuffer';
     await new Promise((res, rej) => {
@@ -83,11 +95,10 @@ class Client {
         else rej(new Error(`handshake refused: ${JSON.stringify(f)}`));
       });
     });
-    ws.send(json.encode(systemFrame(SystemType.CONNECT, { format: 1, metadata: { format: 'protobuf', user_id: user, device_id: `${user}-d`, platform: 'bench' } })));
+    ws.send(json.encode(systemFrame(SystemType.CONNECT, { format: 1, metadata: { format: 'protobuf', user_id: user, device_id: `${user}-d`, platform: 'bench', ...(batch ? { batch: '1' } : {}) } })));
     await acked;
     ws.send(json.encode(systemFrame(SystemType.NEGOTIATION_READY)));
-    ws.on('message', (data) => {
-      const f = pb.decode(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    const onFrame = (f) => {
       const cmd = f.command;
       if (cmd?.case === 'custom' && cmd.value.name === 'flare.rpc.res') {
         const id = metaText(cmd.value.metadata, 'id');
@@ -101,6 +112,16 @@ class Client {
         return;
       }
       c.onFrame(f);
+    };
+    ws.on('message', (data) => {
+      const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      if (!batch) return onFrame(pb.decode(bytes));
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      for (let p = 0; p < bytes.length; ) {
+        const n = view.getUint32(p);
+        onFrame(pb.decode(bytes.subarray(p + 4, p + 4 + n)));
+        p += 4 + n;
+      }
     });
     return c;
   }
@@ -109,12 +130,16 @@ class Client {
     const id = `b${++this.#rpcId}`;
     return new Promise((res, rej) => {
       this.#rpc.set(id, { res, rej });
-      this.#ws.send(pb.encode(customFrame('flare.rpc.req', { data: enc.encode(JSON.stringify(body)), metadata: { id, method } }, { reliability: Reliability.BEST_EFFORT })));
+      this.#send(pb.encode(customFrame('flare.rpc.req', { data: enc.encode(JSON.stringify(body)), metadata: { id, method } }, { reliability: Reliability.BEST_EFFORT })));
     });
   }
 
   publish(room, text) {
-    this.#ws.send(pb.encode(payloadFrame(PayloadType.MESSAGE, { payload: enc.encode(text), metadata: { room } }, { reliability: Reliability.BEST_EFFORT })));
+    this.#send(pb.encode(payloadFrame(PayloadType.MESSAGE, { payload: enc.encode(text), metadata: { room } }, { reliability: Reliability.BEST_EFFORT })));
+  }
+
+  #send(bytes) {
+    this.#ws.send(this.#batch ? framed(bytes) : bytes);
   }
 
   close() {
@@ -127,14 +152,14 @@ class Client {
  * publisher on the first URL. Receivers record, per message index, the time
  * it arrived.
  */
-async function setupRoom(name, urls, members) {
+async function setupRoom(name, urls, members, batch) {
   const room = `bench-${name}`;
-  const publisher = await Client.connect(urls[0], `${name}-pub`);
+  const publisher = await Client.connect(urls[0], `${name}-pub`, batch);
   await publisher.call('room.join', { room });
   const receivers = [];
   const state = { sent: [], got: 0, want: 0, lat: [], done: null };
   for (let i = 0; i < members; i++) {
-    const c = await Client.connect(urls[i % urls.length], `${name}-m${i}`);
+    const c = await Client.connect(urls[i % urls.length], `${name}-m${i}`, batch);
     c.onFrame = (f) => {
       const cmd = f.command;
       if (cmd?.case !== 'payload' || cmd.value.type !== PayloadType.MESSAGE) return;
@@ -146,7 +171,7 @@ async function setupRoom(name, urls, members) {
     await c.call('room.join', { room });
     receivers.push(c);
   }
-  return { name, room, publisher, receivers, state, urls };
+  return { name, room, publisher, receivers, state, urls, batch };
 }
 
 /** Sends `count` messages, `gapMs` apart (0: one burst); resolves to latencies and elapsed ms. */
@@ -202,19 +227,23 @@ export default async function cluster(ctx) {
     servers.push(r1);
     const r2 = await startServer({ args: [...quiet, '--redis', redis.url] });
     servers.push(r2);
-    setups.push(
-      { contender: 'flare-1-process-memory', pids: [mem.child.pid], room: await setupRoom('mem', [mem.url], members) },
-      { contender: 'flare-1-process-redis', pids: [r1.child.pid], room: await setupRoom('redis1', [r1.url], members) },
-      { contender: 'flare-2-processes-redis', pids: [r1.child.pid, r2.child.pid], room: await setupRoom('redis2', [r1.url, r2.url], members) },
-    );
+    for (const batch of [false, true]) {
+      const b = batch ? '-batched' : '';
+      const caseName = `room.fanout.${members}members${batch ? '.batched' : ''}`;
+      setups.push(
+        { caseName, contender: 'flare-1-process-memory', pids: [mem.child.pid], room: await setupRoom(`mem${b}`, [mem.url], members, batch) },
+        { caseName, contender: 'flare-1-process-redis', pids: [r1.child.pid], room: await setupRoom(`redis1${b}`, [r1.url], members, batch) },
+        { caseName, contender: 'flare-2-processes-redis', pids: [r1.child.pid, r2.child.pid], room: await setupRoom(`redis2${b}`, [r1.url, r2.url], members, batch) },
+      );
+    }
     // Warm-up (JIT, Redis scripts loaded).
     for (const s of setups) await runMessages(s.room, 20, 2);
 
-    const samples = new Map(setups.map((s) => [s.contender, { p50: [], p99: [], msgs: [], deliveries: [], cpu: [], redisCpu: [] }]));
+    const samples = new Map(setups.map((s) => [s, { p50: [], p99: [], msgs: [], deliveries: [], cpu: [], redisCpu: [] }]));
     for (let round = 0; round < rounds; round++) {
       for (const s of [...setups.slice(round % setups.length), ...setups.slice(0, round % setups.length)]) {
         const one = await runMessages(s.room, latMessages, 10);
-        const m = samples.get(s.contender);
+        const m = samples.get(s);
         m.p50.push(pct(one.lat, 50));
         m.p99.push(pct(one.lat, 99));
         const cpu0 = sumCpu(s.pids);
@@ -230,18 +259,18 @@ export default async function cluster(ctx) {
     }
 
     const load = `${loadBefore.toFixed(1)} -> ${loadavg()[0].toFixed(1)} (1-min load average; cores shared with other work)`;
-    const caseName = `room.fanout.${members}members`;
-    const extra = (c) => ({ members, processes: c === 'flare-2-processes-redis' ? 2 : 1, split: c === 'flare-2-processes-redis' ? 'half the members on each process, publisher on the first' : 'all on one process', latency_messages: latMessages, burst, transport: 'websocket, protobuf', load });
+    const extra = (c, batch) => ({ members, processes: c === 'flare-2-processes-redis' ? 2 : 1, split: c === 'flare-2-processes-redis' ? 'half the members on each process, publisher on the first' : 'all on one process', latency_messages: latMessages, burst, transport: `websocket, protobuf, ${batch ? 'batched (several frames per message)' : 'one frame per message'}`, load });
     const rows = [];
-    for (const [contender, m] of samples) {
-      rows.push({ case: caseName, contender, metric: 'fanout-latency-p50', unit: 'ms', better: 'lower', ...summary(m.p50), extra: extra(contender) });
-      rows.push({ case: caseName, contender, metric: 'fanout-latency-p99', unit: 'ms', better: 'lower', ...summary(m.p99), extra: extra(contender) });
-      rows.push({ case: caseName, contender, metric: 'room-messages', unit: 'messages/s', better: 'higher', ...summary(m.msgs), extra: extra(contender) });
-      rows.push({ case: caseName, contender, metric: 'deliveries', unit: 'deliveries/s', better: 'higher', ...summary(m.deliveries), extra: extra(contender) });
+    for (const [{ caseName, contender, room }, m] of samples) {
+      const ex = extra(contender, room.batch);
+      rows.push({ case: caseName, contender, metric: 'fanout-latency-p50', unit: 'ms', better: 'lower', ...summary(m.p50), extra: ex });
+      rows.push({ case: caseName, contender, metric: 'fanout-latency-p99', unit: 'ms', better: 'lower', ...summary(m.p99), extra: ex });
+      rows.push({ case: caseName, contender, metric: 'room-messages', unit: 'messages/s', better: 'higher', ...summary(m.msgs), extra: ex });
+      rows.push({ case: caseName, contender, metric: 'deliveries', unit: 'deliveries/s', better: 'higher', ...summary(m.deliveries), extra: ex });
       if (m.cpu.length) {
         // Redis's own CPU is not in the value (it is one shared process); it is in extra for the Redis contenders.
         const redisCpu = contender === 'flare-1-process-memory' || !m.redisCpu.length ? {} : { redis_server_cpu_ms_per_1000_deliveries: median(m.redisCpu) };
-        rows.push({ case: caseName, contender, metric: 'server-cpu', unit: 'cpu-ms/1000 deliveries', better: 'lower', ...summary(m.cpu), extra: { ...extra(contender), ...redisCpu, cpu: 'user + system time of the Deno server processes during the burst (/proc, 10 ms ticks)' } });
+        rows.push({ case: caseName, contender, metric: 'server-cpu', unit: 'cpu-ms/1000 deliveries', better: 'lower', ...summary(m.cpu), extra: { ...ex, ...redisCpu, cpu: 'user + system time of the Deno server processes during the burst (/proc, 10 ms ticks)' } });
       }
     }
     return rows;

@@ -29,6 +29,7 @@ import type { Middleware } from './middleware.ts';
 import { attachHooks, checkHook, checkPlugin, installPlugin, type ClientHooks, type ClientPlugin, type ConnectHook, type DisconnectHook } from './plugins.ts';
 
 export type { ClientPlugin, ConnectHook, ConnectHookContext, DisconnectHook, DisconnectHookContext } from './plugins.ts';
+export { reconnectPlugin } from './plugins.ts';
 
 /** Set by client.ts (avoids a runtime import cycle between the two modules). */
 let construct: ((o: FlareClientOptions) => FlareClient) | null = null;

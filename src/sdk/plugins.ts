@@ -47,6 +47,21 @@ export interface ClientHooks {
   disconnect: DisconnectHook[];
 }
 
+/**
+ * The seed's `ReconnectPlugin` (section 7.3): automatic reconnection as a
+ * plugin. Reconnecting is already this SDK's default; the plugin makes it
+ * explicit and sets the attempt limit (Infinity: keep trying).
+ */
+export function reconnectPlugin(options: { maxAttempts?: number } = {}): ClientPlugin {
+  return {
+    name: 'reconnect',
+    install(b) {
+      b.autoReconnect(true);
+      if (options.maxAttempts !== undefined) b.maxReconnectAttempts(options.maxAttempts);
+    },
+  };
+}
+
 /** Checks a plugin's shape and that its name is new; the message names the plugin. */
 export function checkPlugin(p: ClientPlugin, installed: ReadonlySet<string>): void {
   if (!p || typeof p.name !== 'string' || p.name === '' || typeof p.install !== 'function') {

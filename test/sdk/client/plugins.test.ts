@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ErrorCode, FlareClient, FlareError } from '../../../src/sdk/index.ts';
-import type { ClientPlugin, ConnectHookContext, DisconnectHookContext, FlareClientBuilder } from '../../../src/sdk/builder.ts';
+import { reconnectPlugin, type ClientPlugin, type ConnectHookContext, type DisconnectHookContext, type FlareClientBuilder } from '../../../src/sdk/builder.ts';
 import { makeClient, needServer, testServer, uniqueUser, waitFor } from './helpers.ts';
 
 const decoder = new TextDecoder();
@@ -78,6 +78,9 @@ describe('FlareClient builder: plugins and lifecycle hooks', function () {
       clients.push(c);
       expect(c.options.requestTimeoutMs).to.equal(4321);
       expect(c.options.middleware?.map((m) => m.name)).to.deep.equal(['tag-a', 'tag-b']);
+      const r = FlareClient.builder('alice', 'https://chat.example').autoReconnect(false).plugin(reconnectPlugin({ maxAttempts: 3 })).build();
+      clients.push(r);
+      expect([r.options.autoReconnect, r.options.maxReconnectAttempts]).to.deep.equal([true, 3]);
     });
   });
 

@@ -1,12 +1,13 @@
 /**
  * Flare Web SDK (npm entry `flare-web`): FlareClient and its parts (options, builder, state signals,
- * events, delivery, rooms, RPC, streams, middleware) and the error hierarchy. Nothing else: the call
+ * events, delivery, rooms, RPC, streams, middleware, plugins) and the error hierarchy. Nothing else: the call
  * layer is `flare-web/call`, the device checks `flare-web/device`, the elements `flare-web/elements`,
  * so an app that only connects and chats does not carry WebRTC, Agora loading or audio metering.
  */
 export { FlareClient } from './client.ts';
 export type { CustomMessage, SendOptions } from './client.ts';
-export { FlareClientBuilder } from './builder.ts';
+export { FlareClientBuilder, reconnectPlugin } from './builder.ts';
+export type { ClientPlugin, ConnectHook, ConnectHookContext, DisconnectHook, DisconnectHookContext } from './builder.ts';
 export { CLIENT_DEFAULTS, resolveClientOptions } from './options.ts';
 export type { FlareClientOptions, GetToken, MessageRetry, Protocol, ProtocolInput, ResolvedClientOptions, TokenContext } from './options.ts';
 export type { ClientState, ReadonlySignal } from './state.ts';

@@ -89,7 +89,8 @@ describe('worker integration: session', function () {
     await h.engine.connect();
     expect(h.of('connected')[0]!.compression).to.equal('lz4');
     const t = CuttableTransport.live.at(-1)!;
-    t.inject(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x0f]), new Uint8Array([0x0a, 0x80]));
+    // (ff ff ff ff would now mark an uncompressed small frame: src/protocol/small-frames.ts.)
+    t.inject(new Uint8Array([0x00, 0x00, 0x00, 0x7f, 0x0f]), new Uint8Array([0x0a, 0x80]));
     await h.until(() => h.of('error').length >= 2, 5000, 'two error events');
     const codes = h.of('error').map((e) => e.error.code);
     expect(codes.every((c) => c === 'decompression_failed' || c === 'decompressed_too_large')).to.equal(true, codes.join());

@@ -1,7 +1,8 @@
 /**
  * One RTCPeerConnection to one remote participant, negotiated with the "perfect negotiation" pattern
- * (W3C WebRTC spec, section 10.7 / MDN): both sides may offer at any time; on a collision the polite
- * side rolls back and the impolite side ignores the other's offer. Politeness is decided by comparing
+ * (W3C WebRTC spec, section 10.7 / MDN): the impolite side makes the first offer, after that both
+ * sides may offer at any time; on a collision the polite side rolls back and the impolite side
+ * ignores the other's offer. Politeness is decided by comparing
  * user ids, so the two sides always disagree. Signals are applied strictly in arrival order.
  */
 import type { CallMediaSignal } from './call-signals.ts';
@@ -50,6 +51,8 @@ export class PeerSession {
   #makingOffer = false;
   #ignoreOffer = false;
   #settingRemoteAnswerPending = false;
+  /** Whether an offer from the peer has been answered (the polite side offers only after that). */
+  #answeredOffer = false;
   #queue: Promise<void> = Promise.resolve();
   #counters: InboundCounters | undefined;
   #closed = false;
@@ -63,6 +66,10 @@ export class PeerSession {
       this.#senders.set(track.kind as 'audio' | 'video', pc.addTrack(track, options.localStream));
     }
     pc.onnegotiationneeded = async () => {
+      // The first offer is the impolite side's: an initial collision makes the polite side roll back
+      // its offer while its ICE gathering runs, and Chromium then never gathers for the answer (no
+      // candidates, the call cannot connect). Later renegotiation may start from either side.
+      if (this.polite && !this.#answeredOffer) return;
       try {
         this.#makingOffer = true;
         await pc.setLocalDescription();
@@ -163,6 +170,7 @@ export class PeerSession {
       if (description.type === 'offer') {
         await pc.setLocalDescription();
         if (pc.localDescription) this.#send({ type: 'description', callId: this.#o.callId, description: pc.localDescription.toJSON() });
+        this.#answeredOffer = true;
       }
     } else if (signal.type === 'candidate') {
       try {

@@ -44,12 +44,14 @@ describe('WebRtcEngine (two peer connections in one page)', function () {
     const a = recorder(alice);
     const b = recorder(bob);
     const media = { audio: true, video: true };
-    // Both join at once: both offer, so perfect negotiation has to resolve the collision.
+    // Both join at once: only the impolite side (bob) makes the first offer, so there is no collision
+    // (a polite rollback during ICE gathering can leave Chromium gathering nothing).
     await Promise.all([
       alice.join({ callId: 'c1', selfId: 'alice', peers: ['bob'], media }),
       bob.join({ callId: 'c1', selfId: 'bob', peers: ['alice'], media }),
     ]);
     await waitFor(() => a.remote.some((r) => r.kind === 'video') && b.remote.some((r) => r.kind === 'video'), 'remote video tracks');
+    expect(bus.sent('description')[0]!.from).to.equal('bob');
     return { a, b };
   }
 
@@ -67,7 +69,7 @@ describe('WebRtcEngine (two peer connections in one page)', function () {
     expect(b.remote[0]!.participantId).to.equal('alice');
     await waitFor(async () => (await framesDecodedFrom(alice)) > 0 && (await framesDecodedFrom(bob)) > 0, 'framesDecoded > 0 on both sides');
     await waitFor(() => a.connection.some((c) => c.connection === 'connected'), 'alice connected');
-    // The collision left exactly one audio and one video m-line on each side.
+    // Exactly one audio and one video m-line on each side.
     expect(alice.peerConnection('bob')!.getTransceivers().length).to.equal(2);
     expect(bob.peerConnection('alice')!.getTransceivers().length).to.equal(2);
   });
@@ -145,7 +147,9 @@ describe('WebRtcEngine (two peer connections in one page)', function () {
     const b = recorder(bob);
     const a = recorder(alice);
     await alice.join({ callId: 'c2', selfId: 'alice', peers: ['bob'], media: { audio: true, video: true } });
-    await waitFor(() => bus.sent('description').length > 0, 'alice offers before bob joins');
+    // Alice is polite: she leaves the first offer to bob; her media state reaches him before he joins.
+    await waitFor(() => bus.sent('media-state').length > 0, 'alice signals before bob joins');
+    expect(bus.sent('description')).to.deep.equal([]);
     await bus.flushed();
     await bob.join({ callId: 'c2', selfId: 'bob', peers: [], media: { audio: false, video: true } });
     await waitFor(() => b.remote.some((r) => r.kind === 'video') && a.remote.some((r) => r.kind === 'video'), 'video both ways');
@@ -153,6 +157,7 @@ describe('WebRtcEngine (two peer connections in one page)', function () {
     videos.push(element);
     expect(element.videoWidth).to.be.greaterThan(0);
     await waitFor(() => a.media.some((m) => m.participantId === 'bob' && !m.audioEnabled && m.videoEnabled), 'bob has no audio');
+    expect(bus.sent('description')[0]!.from).to.equal('bob');
   });
 
   it('hangs up: leave closes the connections and stops capture', async () => {

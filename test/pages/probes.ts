@@ -93,8 +93,10 @@ async function framesDecoded(pc: RTCPeerConnection): Promise<number> {
  */
 export async function remoteFrames(el: FlareCall, peer: string, timeoutMs = 20_000): Promise<FrameReport> {
   const video = await until(async () => (await el.updateComplete, shadow<HTMLVideoElement>(el, `[data-participant="${peer}"] video`)), `${peer}'s video tile`, timeoutMs);
+  // Still in the call and on the stage: a video whose tracks ended shows a last 2x1 frame.
+  const live = () => video.isConnected && callStatus(el) === 'in-call';
   await until(
-    () => video.videoWidth > 0 && video.getVideoPlaybackQuality().totalVideoFrames > 0,
+    () => live() && video.videoWidth > 2 && video.getVideoPlaybackQuality().totalVideoFrames > 0,
     () => `decoded frames in ${peer}'s tile (call ${describeCall(el)}, video ${video.videoWidth}x${video.videoHeight}, ${video.getVideoPlaybackQuality().totalVideoFrames} frames, ready ${video.readyState}, paused ${video.paused})`,
     timeoutMs,
   );
@@ -104,7 +106,8 @@ export async function remoteFrames(el: FlareCall, peer: string, timeoutMs = 20_0
   const decodedLater = await until(async () => {
     const n = await framesDecoded(pc);
     return n > decodedFirst ? n : 0;
-  }, `more frames decoded from ${peer}`, timeoutMs);
+  }, () => `more frames decoded from ${peer} (call ${describeCall(el)})`, timeoutMs);
+  if (!live()) throw new Error(`the call with ${peer} ended while frames were counted (${describeCall(el)})`);
   return { width: video.videoWidth, height: video.videoHeight, elementFrames: video.getVideoPlaybackQuality().totalVideoFrames, decodedFirst, decodedLater };
 }
 

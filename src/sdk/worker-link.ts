@@ -2,8 +2,9 @@
  * Starts the connection worker and talks to it through comlink: a dedicated
  * Worker, or with `shared: true` a SharedWorker so every tab of the origin
  * shares one connection (falling back to a dedicated Worker where
- * SharedWorker does not exist). Events arrive through one proxied sink, in
- * batches.
+ * SharedWorker does not exist). Events arrive in batches on a one-way
+ * MessagePort (transfer-handlers.ts `oneWay`): no comlink proxy call, and no
+ * answer message to the worker, per delivery.
  *
  * Where the worker script comes from, first match wins:
  * 1. `workerUrl` (an option): any same-origin URL of a self-contained worker
@@ -17,7 +18,7 @@
  */
 import * as Comlink from 'comlink';
 import type { EventSink, RemoteTokenProvider, SessionOptions, SharedPortApi, WorkerEvent } from '../worker/api.ts';
-import { registerFlareTransferHandlers } from '../worker/transfer-handlers.ts';
+import { oneWay, registerFlareTransferHandlers, type OneWay } from '../worker/transfer-handlers.ts';
 
 let inlineSource: string | null = null;
 let inlineUrl: string | null = null;
@@ -83,13 +84,14 @@ export function linkOver(endpoint: Comlink.Endpoint, shared: boolean, end: () =>
   registerFlareTransferHandlers();
   const api = Comlink.wrap<SharedPortApi>(endpoint);
   let holdLock: (() => void) | null = null;
+  let sink: OneWay<WorkerEvent[]> | null = null;
   let closed = false;
 
   return {
     api,
     shared,
     async init(sessionOptions, onEvents, tokenProvider) {
-      const sink = Comlink.proxy((events: WorkerEvent[]) => onEvents(events));
+      sink = oneWay((events: WorkerEvent[]) => onEvents(events));
       const provider = tokenProvider ? Comlink.proxy(tokenProvider) : null;
       await api.init(sessionOptions, sink, provider);
       if (shared) await watchPage(api, (release) => (holdLock = release));
@@ -104,6 +106,7 @@ export function linkOver(endpoint: Comlink.Endpoint, shared: boolean, end: () =>
         // the worker is already gone
       }
       holdLock?.();
+      sink?.port?.close();
       api[Comlink.releaseProxy]();
       end();
     },

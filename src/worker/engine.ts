@@ -14,6 +14,7 @@ import { systemClock, type Clock } from './clock.ts';
 import { FetchedCertHash } from './cert-hash.ts';
 import { EventBatcher } from './event-batcher.ts';
 import { guarded } from './guarded.ts';
+import { postWith } from './transfer-handlers.ts';
 import type { LinkCodecs } from './link.ts';
 import { resolveOptions } from './options.ts';
 import { IdbOutboxStore } from './outbox-store.ts';
@@ -56,7 +57,7 @@ export function createEngine(deps: EngineDeps = {}): FlareWorkerApi & { close():
         compressions: offered,
         compressor: (name) => (name === 'none' ? null : createCompressor(name as CompressionName, { wasm: loaded.wasm })),
       };
-      batcher = new EventBatcher<WorkerEvent>({ clock, urgent: isUrgent, deliver: (events, transfer) => guarded(() => sink(transfer.length ? transferList(events, transfer) : events)) });
+      batcher = new EventBatcher<WorkerEvent>({ clock, urgent: isUrgent, deliver: (events, transfer) => guarded(() => deliverTo(sink, events, transfer)) });
       if (o.persistOutbox && IdbOutboxStore.available) {
         try {
           store = await IdbOutboxStore.open(`${o.url}|${o.userId ?? ''}`);
@@ -115,6 +116,11 @@ export function createEngine(deps: EngineDeps = {}): FlareWorkerApi & { close():
 function isUrgent(e: WorkerEvent): boolean {
   if (e.type === 'message') return e.message.kind === 'custom' && e.message.name === ExtCommand.RPC_RESPONSE;
   return e.type !== 'delivery';
+}
+
+/** A one-way channel (worker-link.ts) gets a plain postMessage with the transfer list; anything else a call. */
+function deliverTo(sink: EventSink, events: WorkerEvent[], transfer: Transferable[]): void {
+  if (!postWith(sink, events, transfer)) void sink(transfer.length ? transferList(events, transfer) : events);
 }
 
 /**

@@ -86,4 +86,50 @@ export function registerFlareTransferHandlers(): void {
     deserialize: (s) => deserializeError(s) as FlareError,
   };
   transferHandlers.set('flare-error', value as TransferHandler<unknown, unknown>);
+  const sink: TransferHandler<OneWay<never> | ((value: never) => void), MessagePort> = {
+    canHandle: (v): v is OneWay<never> => typeof v === 'function' && (v as Partial<OneWay<never>>)[ONE_WAY] === true,
+    serialize: (v) => {
+      const fn = v as OneWay<never>;
+      const { port1, port2 } = new MessageChannel();
+      port1.onmessage = (e) => fn(e.data as never);
+      fn.port = port1;
+      return [port2, [port2]];
+    },
+    deserialize: (port) => postingFunction(port),
+  };
+  transferHandlers.set('flare-one-way', sink as TransferHandler<unknown, unknown>);
+}
+
+const ONE_WAY = Symbol.for('flare.one-way');
+
+/** A function marked with {@link oneWay}; `port` is set once it crossed (the page's end of its channel). */
+export type OneWay<T> = ((value: T) => void) & { [ONE_WAY]: true; port?: MessagePort };
+
+/**
+ * Marks `fn` to cross the worker boundary as a plain one-way channel instead
+ * of a comlink proxy: the other side gets a function that posts its argument
+ * (no answer message back, no proxy bookkeeping per call) and may transfer
+ * buffers with it through {@link postWith}. For hot paths such as the event
+ * sink; `fn.port.close()` ends it.
+ */
+export function oneWay<T>(fn: (value: T) => void): OneWay<T> {
+  return Object.assign(fn, { [ONE_WAY]: true as const });
+}
+
+/** Far ends of one-way channels, with their port (a WeakSet/Map: asking a comlink proxy for a property would answer anything). */
+const posting = new WeakMap<object, MessagePort>();
+
+/** A function that receives what it is called with on the other end of `port`. */
+function postingFunction(port: MessagePort): (value: unknown) => void {
+  const fn = (value: unknown) => port.postMessage(value);
+  posting.set(fn, port);
+  return fn;
+}
+
+/** Calls `fn` with `value`, transferring `transfer` when `fn` is the far end of a {@link oneWay} channel (else false: call it yourself). */
+export function postWith<T>(fn: (value: T) => unknown, value: T, transfer: Transferable[]): boolean {
+  const port = posting.get(fn);
+  if (!port) return false;
+  port.postMessage(value, transfer);
+  return true;
 }

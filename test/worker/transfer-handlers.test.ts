@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import * as Comlink from 'comlink';
 import { CodecError, ErrorCode, FlareError } from '../../src/codec/errors.ts';
-import { deserializeError, registerFlareTransferHandlers, serializeError } from '../../src/worker/transfer-handlers.ts';
+import { deserializeError, oneWay, postWith, registerFlareTransferHandlers, serializeError } from '../../src/worker/transfer-handlers.ts';
 
 describe('worker/transfer-handlers', () => {
   before(() => registerFlareTransferHandlers());
@@ -68,5 +68,37 @@ describe('worker/transfer-handlers', () => {
     expect(back.code).to.equal('internal');
     expect(back.cause).to.deep.equal({ why: 'str' });
     expect(serializeError('nope')).to.deep.equal({ name: 'Error', message: 'nope' });
+  });
+
+  it('passes a oneWay function as a posting channel: values arrive in order, buffers are transferred, nothing answers', async () => {
+    const { port1, port2 } = new MessageChannel();
+    let far: ((v: unknown) => void) | null = null;
+    const answers: unknown[] = [];
+    port2.addEventListener('message', (e) => answers.push(e.data));
+    Comlink.expose({ take: (fn: (v: unknown) => void) => void (far = fn) }, port1);
+    const remote = Comlink.wrap<{ take(fn: (v: unknown) => void): void }>(port2);
+    const got: unknown[] = [];
+    let wake = () => {};
+    const sink = oneWay((v: unknown) => {
+      got.push(v);
+      wake();
+    });
+    await remote.take(sink);
+    expect(far).to.be.a('function');
+    expect(sink.port).to.be.instanceOf(MessagePort);
+    const bytes = new Uint8Array([1, 2, 3]);
+    const arrived = new Promise<void>((r) => (wake = () => got.length === 2 && r()));
+    far!({ n: 1 });
+    expect(postWith(far!, { n: 2, bytes }, [bytes.buffer])).to.equal(true);
+    expect(bytes.byteLength).to.equal(0); // transferred, not copied
+    await arrived;
+    expect(got[0]).to.deep.equal({ n: 1 });
+    expect(Array.from((got[1] as { bytes: Uint8Array }).bytes)).to.deep.equal([1, 2, 3]);
+    // A plain function is not a channel: postWith leaves it to the caller.
+    expect(postWith(() => {}, 1, [])).to.equal(false);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(answers.length).to.equal(1); // only the answer to take(), none per delivery
+    sink.port!.close();
+    remote[Comlink.releaseProxy]();
   });
 });

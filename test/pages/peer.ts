@@ -26,6 +26,8 @@ let chat: FlareChat | null = null;
 const clients: FlareClient[] = [];
 /** Clients made for elements from their attributes (closed by the elements themselves). */
 const attributeClients: FlareClient[] = [];
+/** Texts received by the shared client (`connectShared`). */
+const sharedTexts: string[] = [];
 /** `detail` of every `flare-call-incoming` seen here. */
 const incoming: Array<{ peer: string; callId: string }> = [];
 
@@ -155,12 +157,27 @@ const api = {
   presence: () => probe.presence(need(chat, '<flare-chat>')),
   waitPresence: (users: string[]) => probe.waitPresence(need(chat, '<flare-chat>'), users),
 
+  // ------------------------------------------------------------ shared connection
+
+  /** A `shared: true` client for `user`, connected; its connection id and whether it is shared. */
+  async connectShared(user: string): Promise<{ connectionId: string | null; shared: boolean }> {
+    const c = new FlareClient({ url: server.serverUrl!, certHash: server.certHash, persistOutbox: false, userId: user, shared: true });
+    clients.push(c);
+    c.on('messageReceived', ({ message }) => sharedTexts.push(message.text()));
+    await c.connect();
+    return { connectionId: c.state.connectionId.get(), shared: c.shared };
+  },
+
+  /** Texts the shared client of this page received. */
+  sharedReceived: () => sharedTexts.slice(),
+
   /** Removes the elements (their own clients close with them) and closes the clients made here. */
   async unmount(): Promise<void> {
     call?.remove();
     chat?.remove();
     call = chat = null;
     incoming.length = 0;
+    sharedTexts.length = 0;
     await Promise.all(clients.splice(0).map((c) => c.close().catch(() => {})));
   },
 };

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type * as Sdk from '../../../src/sdk/index.ts';
 import { FlareClient } from '../../../src/sdk/index.ts';
 import { closeClients, makeClient, needServer, testServer, uniqueUser, waitFor } from './helpers.ts';
+import { closePages, openPeerPage } from '../../pages/pages.ts';
 
 type SdkModule = typeof Sdk;
 
@@ -96,6 +97,39 @@ describe('FlareClient shared: true (one connection for every page of the origin)
     } finally {
       await b.close();
       frame.remove();
+    }
+  });
+
+  it('two tabs of the browser share one connection; closing one tab leaves the other connected and receiving', async () => {
+    const user = uniqueUser('tabs');
+    const tab = await openPeerPage();
+    try {
+      const b = await tab.call('connectShared', user);
+      expect(b.shared).to.equal(true);
+      const a = makeClient({ userId: user, shared: true });
+      await a.connect();
+      expect(a.state.connectionId.get()).to.equal(b.connectionId);
+      expect(await a.sharedPages()).to.equal(2);
+
+      const got: string[] = [];
+      a.on('messageReceived', ({ message }) => got.push(message.text()));
+      const sender = makeClient();
+      await sender.connect();
+      await (await sender.sendText(user, 'to both tabs')).delivered;
+      await waitFor(() => got.length === 1, 'the message in this tab');
+      let other: string[] = [];
+      await waitFor(() => other.length === 1, 'the message in the other tab', 10_000, async () => (other = await tab.call('sharedReceived')));
+      expect(other).to.deep.equal(['to both tabs']);
+
+      await tab.close(); // the browser closes the tab
+      let pages = 2;
+      await waitFor(() => pages === 1, 'the closed tab to be released', 15_000, async () => (pages = await a.sharedPages()));
+      expect(a.state.status.get()).to.equal('connected');
+      await (await sender.sendText(user, 'after the other tab closed')).delivered;
+      await waitFor(() => got.length === 2, 'the next message');
+      expect(got).to.deep.equal(['to both tabs', 'after the other tab closed']);
+    } finally {
+      await closePages();
     }
   });
 

@@ -8,6 +8,16 @@ import { ErrorCode, FlareError } from '../../../src/sdk/index.ts';
 import { OutgoingGate, recordSignal } from './gated-transport.ts';
 import { closeClients, makeClient, needServer, uniqueUser, waitFor } from './helpers.ts';
 
+/** Whether `list` is a subsequence of `order` (every element of `list` appears in `order`, in that order). */
+const inOrder = (list: readonly string[], order: readonly string[]) => {
+  let i = 0;
+  for (const x of list) {
+    while (i < order.length && order[i] !== x) i++;
+    if (i === order.length) return false;
+  }
+  return true;
+};
+
 describe('FlareClient: delivery states queued -> sent -> acked', function () {
   this.timeout(60_000);
   before(needServer);
@@ -64,7 +74,7 @@ describe('FlareClient: delivery states queued -> sent -> acked', function () {
     await waitFor(() => r.state.get() === 'sent', 'sent');
     const firstId = a.state.connectionId.get();
     gate.cut();
-    await waitFor(() => r.state.get() === 'queued', 'queued again after the drop');
+    await waitFor(() => seen.values.includes('queued'), 'queued again after the drop');
     // The reconnect resends it; the gate holds it again.
     await waitFor(() => a.state.status.get() === 'connected' && a.state.connectionId.get() !== firstId, 'the reconnect', 20_000);
     await waitFor(() => r.state.get() === 'sent' && gate.held > 0, 'sent again');
@@ -100,9 +110,10 @@ describe('FlareClient: delivery states queued -> sent -> acked', function () {
     expect(r.state.get()).to.equal('failed');
     expect(r.error.get()).to.equal(error);
     expect(failed).to.deep.equal([r.id]);
-    expect(seen.values[0]).to.be.oneOf(['queued', 'sent']);
+    // Forward only (a loaded machine may run the steps in fewer tasks than there are states).
+    expect(inOrder(seen.values, ['queued', 'sent', 'failed']), seen.values.join()).to.equal(true);
     expect(seen.values.at(-1)).to.equal('failed');
-    expect(seen.values).to.include('sent');
+    expect(gate.held).to.be.greaterThan(0); // it did go out: written to the connection, then expired unacknowledged
 
     gate.release(); // the held copies are late now: the server takes them, the client ignores their ACK
     const again = await a.sendText(bob, 'held-3 again');

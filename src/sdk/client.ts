@@ -1,12 +1,9 @@
 /**
- * FlareClient: what an app holds. It starts the connection worker
- * (worker-link.ts), exposes state as read-only signals (state.ts) and typed
- * events (events.ts), and delegates: delivery tracking (delivery.ts), RPC and
- * events (rpc.ts), streams (streams.ts), rooms (room.ts), middleware
- * (middleware.ts), event routing (event-router.ts), the worker's lifetime
- * (client-link.ts), the call layer's signaller and the device check's probe
- * (call-bridge.ts, network-probe.ts: small, and they import the call and
- * device layers' types only, so `flare-web` does not carry those layers).
+ * FlareClient: what an app holds. It starts the connection worker (worker-link.ts), exposes
+ * state as read-only signals (state.ts) and typed events (events.ts), and delegates: delivery
+ * (delivery.ts), RPC and events (rpc.ts), streams, rooms, middleware, event routing
+ * (event-router.ts), the worker's lifetime (client-link.ts), the call signaller and the device
+ * check's probe (call-bridge.ts, network-probe.ts: they use only the call and device layers' types).
  *
  * ```ts
  * const client = FlareClient.builder('alice', 'https://chat.example').autoReconnect(true).build();
@@ -177,12 +174,18 @@ export class FlareClient {
     if (!link) return;
     await link.api.disconnect();
     if (link.shared && this.#store.status !== 'disconnected') {
-      const from = this.#store.status;
       this.#conn.detached = true;
-      this.#store.detach();
-      this.#events.emit('state', { from, to: 'disconnected', code: 'disconnect_called', reason: 'this page left the shared connection' });
-      this.#events.emit('disconnected', { state: 'disconnected', code: 'disconnect_called', reason: 'this page left the shared connection' });
+      this.#left('this page left the shared connection');
     }
+  }
+
+  /** This page is off the connection and the worker will not say so: the signals and events do. */
+  #left(reason: string): void {
+    const from = this.#store.status;
+    if (from === 'disconnected') return;
+    this.#store.detach();
+    this.#events.emit('state', { from, to: 'disconnected', code: 'disconnect_called', reason });
+    this.#events.emit('disconnected', { state: 'disconnected', code: 'disconnect_called', reason });
   }
 
   /** Disconnects and stops the worker (a shared worker only loses this page). The client cannot be used again. */
@@ -193,6 +196,7 @@ export class FlareClient {
     this.#rpc.failAll(closed);
     this.#streams.failAll(closed);
     await stopping;
+    this.#left('the client was closed');
     this.#events.clear();
   }
 

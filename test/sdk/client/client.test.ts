@@ -49,6 +49,17 @@ describe('FlareClient: connection, state signals and events', function () {
     expect(asked).to.deep.equal(['connect']);
   });
 
+  it('close() leaves the signals at disconnected and says so once', async () => {
+    const client = makeClient();
+    await client.connect();
+    const states: string[] = [];
+    client.on('disconnected', ({ code }) => states.push(code));
+    await client.close();
+    expect(client.state.status.get()).to.equal('disconnected');
+    expect(client.state.protocol.get()).to.equal(null);
+    expect(states).to.deep.equal(['disconnect_called']);
+  });
+
   it('close() fails what is in flight with ABORTED', async () => {
     const client = makeClient();
     await client.connect();

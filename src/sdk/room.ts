@@ -56,6 +56,8 @@ export class Room {
   readonly #messages = signal<readonly ReceivedMessage[]>([]);
   readonly #presence = signal<readonly PresenceMember[]>([]);
   readonly #joined = signal(false);
+  /** Presence frames seen while a join is waiting for its answer (replayed over the answer's list). */
+  #early: InboundMessage[] | null = null;
   #limit: number;
 
   /** Messages in seq order; own messages not yet ACKed at the end. */
@@ -78,10 +80,19 @@ export class Room {
    */
   async join(options: { since?: number; presence?: Record<string, unknown> } = {}): Promise<JoinResult> {
     await this.#deps.track(this.name, options.since ?? null);
-    const r = await this.#deps.request<{ seq: number; members: MemberJson[]; truncated: boolean }>('room.join', { room: this.name, since: options.since, presence: options.presence });
+    const early: InboundMessage[] = (this.#early = []);
+    let r: { seq: number; members: MemberJson[]; truncated: boolean };
+    try {
+      r = await this.#deps.request('room.join', { room: this.name, since: options.since, presence: options.presence });
+    } finally {
+      if (this.#early === early) this.#early = null;
+    }
     this.#joined.set(true);
     const members = (r.members ?? []).map(member);
+    // Events and answers reach the page on separate channels: a join or leave announced after the
+    // server took the member list may already be here. Replaying them keeps it.
     this.#presence.set(members);
+    for (const frame of early) this.presenceChanged(frame);
     return { seq: r.seq, members, truncated: r.truncated === true };
   }
 
@@ -130,6 +141,7 @@ export class Room {
 
   /** @internal A `flare.presence` frame. */
   presenceChanged(frame: InboundMessage): void {
+    this.#early?.push(frame);
     let m: PresenceMember;
     try {
       m = member(JSON.parse(new TextDecoder().decode(frame.payload)) as MemberJson);

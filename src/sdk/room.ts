@@ -89,8 +89,8 @@ export class Room {
     }
     this.#joined.set(true);
     const members = (r.members ?? []).map(member);
-    // Events and answers reach the page on separate channels: a join or leave announced after the
-    // server took the member list may already be here. Replaying them keeps it.
+    // The server may announce a join or leave after taking the member list and before answering
+    // (it awaits history and the broker in between): replaying what came early keeps it.
     this.#presence.set(members);
     for (const frame of early) this.presenceChanged(frame);
     return { seq: r.seq, members, truncated: r.truncated === true };

@@ -2,7 +2,8 @@
  * Helpers for FlareClient tests against the reference server started by scripts/test.mjs: clients
  * made for the test server and closed after each test, and waiting for a condition.
  */
-import { FlareClient, type FlareClientOptions } from '../../../src/sdk/index.ts';
+import { expect } from 'chai';
+import { ErrorCode, FlareClient, FlareError, type FlareClientOptions } from '../../../src/sdk/index.ts';
 import type { ClientDeps } from '../../../src/sdk/client.ts';
 
 interface FlareTestConfig {
@@ -53,3 +54,15 @@ export function needServer(this: Mocha.Context): void {
 }
 
 export const text = (s: string) => new TextEncoder().encode(s);
+
+/** Runs `make`, which must throw a FlareError INVALID_ARGUMENT; returns it. */
+export function invalid(make: () => unknown): FlareError {
+  try {
+    make();
+  } catch (e) {
+    expect(e).to.be.instanceOf(FlareError);
+    expect((e as FlareError).code).to.equal(ErrorCode.INVALID_ARGUMENT);
+    return e as FlareError;
+  }
+  throw new Error('expected INVALID_ARGUMENT');
+}

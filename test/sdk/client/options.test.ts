@@ -1,19 +1,9 @@
 import { expect } from 'chai';
 import { CLIENT_DEFAULTS, ErrorCode, FlareClient, FlareError, type FlareClientOptions } from '../../../src/sdk/index.ts';
 import { messageTtlMs, toSessionOptions } from '../../../src/sdk/options.ts';
+import { invalid } from './helpers.ts';
 
 const URL_ = 'https://chat.example:8443';
-
-function invalid(make: () => unknown): FlareError {
-  try {
-    make();
-  } catch (e) {
-    expect(e).to.be.instanceOf(FlareError);
-    expect((e as FlareError).code).to.equal(ErrorCode.INVALID_ARGUMENT);
-    return e as FlareError;
-  }
-  throw new Error('expected INVALID_ARGUMENT');
-}
 
 describe('FlareClient options and builder', () => {
   it('the builder sets what the seed names; build() resolves defaults', () => {

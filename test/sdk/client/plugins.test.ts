@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { ErrorCode, FlareClient, FlareError } from '../../../src/sdk/index.ts';
+import { FlareClient } from '../../../src/sdk/index.ts';
 import { reconnectPlugin, type ClientPlugin, type ConnectHookContext, type DisconnectHookContext, type FlareClientBuilder } from '../../../src/sdk/builder.ts';
-import { makeClient, needServer, testServer, uniqueUser, waitFor } from './helpers.ts';
+import { invalid, makeClient, needServer, testServer, uniqueUser, waitFor } from './helpers.ts';
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
@@ -10,17 +10,6 @@ const encoder = new TextEncoder();
 function builder(userId = uniqueUser('plug')): FlareClientBuilder {
   const { serverUrl, certHash } = testServer();
   return FlareClient.builder(userId, serverUrl ?? 'https://chat.example').certHash(certHash).option('persistOutbox', false);
-}
-
-function invalid(make: () => unknown): FlareError {
-  try {
-    make();
-  } catch (e) {
-    expect(e).to.be.instanceOf(FlareError);
-    expect((e as FlareError).code).to.equal(ErrorCode.INVALID_ARGUMENT);
-    return e as FlareError;
-  }
-  throw new Error('expected INVALID_ARGUMENT');
 }
 
 /** Adds `tagged: <tag>` to the body of every `echo` request, and sets the request timeout. */

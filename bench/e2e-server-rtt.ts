@@ -6,7 +6,7 @@
  *   (protobuf, lz4 with compress_min, batching negotiated, BEST_EFFORT request),
  * each in its own process, interleaved in rounds. Prints p50 / p90 per server and the difference.
  *
- *   npx deno run -A --unstable-net bench/e2e-server-rtt.ts [rounds=10] [perRound=500]
+ *   npx deno run -A --unstable-net bench/e2e-server-rtt.ts [rounds=10] [perRound=500] [gapMs=0]
  */
 import { createFrameCodec } from '../src/codec/index.ts';
 import { createCompressor } from '../src/codec/compression.ts';
@@ -19,6 +19,8 @@ import { joinFrames, splitBatch } from '../server/framing.ts';
 
 const ROUNDS = Number(Deno.args[0] ?? 10);
 const PER_ROUND = Number(Deno.args[1] ?? 500);
+/** Pause between round trips (ms): the browser's round trips leave the server idle for a millisecond or more. */
+const GAP_MS = Number(Deno.args[2] ?? 0);
 const PAYLOAD = new Uint8Array(64).fill(1);
 
 const ECHO = `Deno.serve({ port: Number(Deno.args[0]), hostname: '127.0.0.1', onListen: () => console.log('up') }, (req) => {
@@ -134,6 +136,7 @@ try {
         const t0 = performance.now();
         await c.rtt();
         samples[name]!.push(performance.now() - t0);
+        if (GAP_MS > 0) await new Promise((r) => setTimeout(r, GAP_MS));
       }
     }
   }
@@ -141,6 +144,7 @@ try {
   for (const [name, xs] of Object.entries(samples)) console.log(`${name.padEnd(6)} p50 ${f(pct(xs, 0.5))} ms  p90 ${f(pct(xs, 0.9))} ms  (n=${xs.length})`);
   console.log(`flare - echo: p50 ${f(pct(samples.flare!, 0.5) - pct(samples.echo!, 0.5))} ms`);
   for (const c of Object.values(clients)) c.close();
+  await new Promise((r) => setTimeout(r, 300));
 } finally {
   echoProc.kill('SIGKILL');
   flareProc.kill('SIGKILL');

@@ -6,7 +6,8 @@
  *   (protobuf, lz4 with compress_min, batching negotiated, BEST_EFFORT request),
  * each in its own process, interleaved in rounds. Prints p50 / p90 per server and the difference.
  *
- *   npx deno run -A --unstable-net bench/e2e-server-rtt.ts [rounds=10] [perRound=500] [gapMs=0]
+ * (.mts: a Deno script, outside the browser typecheck.)
+ *   npx deno run -A --unstable-net bench/e2e-server-rtt.mts [rounds=10] [perRound=500] [gapMs=0]
  */
 import { createFrameCodec } from '../src/codec/index.ts';
 import { createCompressor } from '../src/codec/compression.ts';

@@ -17,6 +17,7 @@ import { Membership } from './membership.ts';
 import type { Metrics } from './metrics.ts';
 import type { RoomService } from './rooms.ts';
 import { SessionState, type Session } from './session.ts';
+import { checkSessionTimers } from './session-timers.ts';
 import { SharedFrame } from './wire.ts';
 
 export interface HubDeps {
@@ -60,8 +61,8 @@ export class Hub {
   sweep(): void {
     const mono = performance.now();
     const wall = Date.now();
-    for (const s of this.#pending) s.checkTimers(mono, wall);
-    for (const s of this.sessions.values()) s.checkTimers(mono, wall);
+    for (const s of this.#pending) checkSessionTimers(s, mono, wall);
+    for (const s of this.sessions.values()) checkSessionTimers(s, mono, wall);
   }
 
   /** A new transport connection, before its handshake. */

@@ -9,7 +9,7 @@ import { Reliability, type CustomCommand, type Frame } from '../src/codec/frame-
 import { customFrame } from '../src/codec/frames.ts';
 import { metaText } from '../src/codec/metadata.ts';
 import { ExtCommand } from '../src/protocol/extensions.ts';
-import { Body, resultBytes, type Handlers } from './handlers.ts';
+import { Body, resultBytes, type Handlers, type RpcResult } from './handlers.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import type { Session } from './session.ts';
@@ -52,7 +52,9 @@ export class RpcEndpoint {
       return;
     }
     try {
-      const result = await handler({ session: this.session, method, body: new Body(cmd.data) });
+      // A handler that answers at once (echo, most lookups) is answered in the same task, with no await.
+      const pending = handler({ session: this.session, method, body: new Body(cmd.data) });
+      const result = typeof (pending as PromiseLike<unknown> | null)?.then === 'function' ? await pending : (pending as RpcResult);
       this.#answered.inc();
       this.#reply(customFrame(ExtCommand.RPC_RESPONSE, { data: resultBytes(result), metadata: { [K.ID]: id } }, { reliability: Reliability.AT_LEAST_ONCE }));
     } catch (e) {

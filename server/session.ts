@@ -4,7 +4,9 @@
  * open -> closed, every change through `#setState`. The flare-core handshake
  * is lenient about formats before NEGOTIATION_READY and strict after it.
  * Bytes come in through Inbound (limits, batches, rate) and go out through
- * Outbound (send queue); the CONNECT step is in session-connect.ts.
+ * Outbound (send queue); the CONNECT step is in session-connect.ts, the
+ * timeouts in session-timers.ts, the hold on frames while the rooms named in
+ * CONNECT are joined in held-frames.ts.
  */
 import { ErrorCode } from '../src/codec/errors.ts';
 import { SystemType, type Frame } from '../src/codec/frame-types.ts';
@@ -21,7 +23,7 @@ import { RpcEndpoint } from './rpc.ts';
 import { StreamTable } from './streams.ts';
 import { Membership } from './membership.ts';
 import { dispatch } from './dispatch.ts';
-import { HeldFrames } from './held-frames.ts';
+import { HeldFrames, RoomGate } from './held-frames.ts';
 import { acceptConnect, asFlareError, readFirstFrame, refuseConnect, type Accepted, type ConnectIo } from './session-connect.ts';
 
 export const SessionState = {
@@ -35,9 +37,6 @@ export type SessionState = (typeof SessionState)[keyof typeof SessionState];
 
 /** Frames held while the CONNECT is being authenticated. */
 const MAX_EARLY_FRAMES = 64;
-/** Frames (and their bytes) held after NEGOTIATION_READY while the rooms named in CONNECT are joined. */
-const MAX_HELD_FRAMES = 1024;
-const MAX_HELD_BYTES = 8 << 20;
 
 let connectionCounter = 0;
 
@@ -63,13 +62,13 @@ export class Session implements LinkHandler {
   #wire: Wire | null = null;
   /** Batching negotiated: starts after NEGOTIATION_READY. */
   #batchAfterReady = false;
-  readonly #openedAt = performance.now();
+  readonly openedAt = performance.now();
   readonly #in: Inbound;
   readonly #out: Outbound;
   /** Frames that arrive while the CONNECT is authenticated. */
   readonly #early = new HeldFrames<Uint8Array>(MAX_EARLY_FRAMES);
-  /** Open, but the rooms named in CONNECT are still being joined: frames wait here (null: not holding). */
-  #held: HeldFrames<Frame> | null = null;
+  /** Open, but the rooms named in CONNECT are still being joined: frames wait there. */
+  readonly #gate: RoomGate<Frame>;
   readonly #log: Logger;
   readonly #io: ConnectIo;
 
@@ -81,7 +80,9 @@ export class Session implements LinkHandler {
     this.#log = ctx.log.child({ connection: this.id });
     this.#out = new Outbound(link, ctx.metrics, ctx.config.sendQueueBytes);
     this.#in = new Inbound(ctx.config, ctx.metrics, link.transport, { frame: (b) => this.#process(b), error: (code, message) => this.sendError(code, message) });
-    this.#io = { log: this.#log, writeNow: (b) => this.#writeNow(b), gone: () => this.#gone() };
+    this.#io = { log: this.#log, writeNow: (b) => this.#out.writeNow(b), gone: () => this.#gone() };
+    const refuse = (f: Frame) => this.sendError(ErrorCode.QUEUE_FULL, 'too many frames while the rooms named in CONNECT are being joined: frame dropped', f.messageId);
+    this.#gate = new RoomGate((f) => dispatch(this, f), refuse, () => this.#gone());
     this.rpc = new RpcEndpoint(this, ctx.handlers, this.#log, ctx.metrics);
     this.streams = new StreamTable(this, ctx.handlers, this.#log);
     ctx.metrics.inc('flare_connections_total', { transport: link.transport });
@@ -94,6 +95,11 @@ export class Session implements LinkHandler {
 
   get wire(): Wire | null {
     return this.#wire;
+  }
+
+  /** The session's logger (its connection id in every line). */
+  get log(): Logger {
+    return this.#log;
   }
 
   get isOpen(): boolean {
@@ -136,7 +142,7 @@ export class Session implements LinkHandler {
         } catch (e) {
           return this.#malformed(e);
         }
-        return this.#dispatchOrHold(frame, bytes.length);
+        return this.#gate.frame(frame, bytes.length);
       }
     }
   }
@@ -148,7 +154,7 @@ export class Session implements LinkHandler {
 
   #onFirstFrame(bytes: Uint8Array): void {
     const first = readFirstFrame(this, bytes);
-    if (first.kind === 'probe') return this.#writeNow(first.pong);
+    if (first.kind === 'probe') return this.#out.writeNow(first.pong);
     if (first.kind === 'error') return this.sendError(first.code, first.message, first.ref);
     this.#setState(SessionState.AUTHENTICATING, 'connect');
     acceptConnect(this, first.request, this.#io)
@@ -163,7 +169,7 @@ export class Session implements LinkHandler {
   #connected({ wire, batch, ack }: Accepted): void {
     if (this.#gone()) return;
     this.#wire = wire;
-    this.#writeNow(this.ctx.codecs.json.encode(ack));
+    this.#out.writeNow(this.ctx.codecs.json.encode(ack));
     this.#batchAfterReady = batch;
     this.#setState(SessionState.AWAITING_READY, 'connect_ack');
     this.ctx.metrics.inc('flare_handshakes_total', { result: 'ok', reason: '' });
@@ -187,7 +193,7 @@ export class Session implements LinkHandler {
     this.#open();
     if (c?.case === 'system' && c.value.type === SystemType.NEGOTIATION_READY) return;
     // A client that skips NEGOTIATION_READY: its first frame counts as ready.
-    this.#dispatchOrHold(frame, bytes.length);
+    this.#gate.frame(frame, bytes.length);
   }
 
   #open(): void {
@@ -195,27 +201,8 @@ export class Session implements LinkHandler {
     this.#in.batch = this.#batchAfterReady;
     const resumed = this.ctx.hub.opened(this);
     this.#out.open(this.#batchAfterReady);
-    // Frames may use the rooms named in CONNECT (publish to them, at once): hold them until those are joined.
-    if (this.connectRequest!.rooms.size > 0) {
-      this.#held = new HeldFrames(MAX_HELD_FRAMES, MAX_HELD_BYTES);
-      void resumed.then(() => this.#release());
-    }
+    if (this.connectRequest!.rooms.size > 0) this.#gate.shut(resumed);
     this.ctx.handlers.hooks.opened(this);
-  }
-
-  #dispatchOrHold(frame: Frame, size: number): void {
-    if (!this.#held) return dispatch(this, frame);
-    if (!this.#held.push(frame, size)) this.sendError(ErrorCode.QUEUE_FULL, 'too many frames while the rooms named in CONNECT are being joined: frame dropped', frame.messageId);
-  }
-
-  /** The rooms named in CONNECT are joined: the frames held meanwhile, in order. */
-  #release(): void {
-    const held = this.#held?.take() ?? [];
-    this.#held = null;
-    for (const f of held) {
-      if (this.#gone()) return;
-      dispatch(this, f);
-    }
   }
 
   // --------------------------------------------------------------- outbound
@@ -225,7 +212,7 @@ export class Session implements LinkHandler {
     if (this.#state === SessionState.CLOSED) return;
     if (!this.#wire) {
       // Not negotiated yet: only errors go out, as uncompressed JSON.
-      this.#writeNow(this.ctx.codecs.json.encode(frame));
+      this.#out.writeNow(this.ctx.codecs.json.encode(frame));
       return;
     }
     this.#enqueue(this.#wire.encode(frame), droppable);
@@ -249,14 +236,6 @@ export class Session implements LinkHandler {
     this.#log.warn('send queue overflow: closing a slow consumer', { queued: this.#out.queuedBytes });
     this.#out.close();
     this.close(CloseCode.SEND_QUEUE_OVERFLOW, CloseReason.SEND_QUEUE_OVERFLOW);
-  }
-
-  #writeNow(bytes: Uint8Array): void {
-    this.#out.writeNow(bytes);
-  }
-
-  #flushNow(): void {
-    this.#out.flushNow();
   }
 
   /** Bytes waiting in the send queue and in the transport. */
@@ -290,14 +269,14 @@ export class Session implements LinkHandler {
   #sendLast(frame: Frame): void {
     if (this.#state === SessionState.OPEN) {
       this.sendFrame(frame);
-      this.#flushNow();
-    } else if (this.#wire && this.#state !== SessionState.CLOSED) this.#writeNow(this.#wire.encode(frame));
+      this.#out.flushNow();
+    } else if (this.#wire && this.#state !== SessionState.CLOSED) this.#out.writeNow(this.#wire.encode(frame));
   }
 
   /** Closes the connection; what is queued is written first (an ERROR explaining the close, say). */
   close(code: number, reason: string): void {
     if (this.#state === SessionState.CLOSED) return;
-    if (this.#state === SessionState.OPEN || this.#state === SessionState.AWAITING_READY) this.#flushNow();
+    if (this.#state === SessionState.OPEN || this.#state === SessionState.AWAITING_READY) this.#out.flushNow();
     this.link.close(code, reason);
     this.closed(code, reason);
   }
@@ -315,29 +294,4 @@ export class Session implements LinkHandler {
     if (wasRegistered) this.#log.info('disconnected', { code, reason });
     if (wasOpen) this.ctx.handlers.hooks.closed(this, code, reason);
   }
-
-  /** Timeouts, checked by the hub's sweeper. */
-  checkTimers(nowMono: number, nowWall: number): void {
-    const { config } = this.ctx;
-    const idle = nowMono - this.lastActivity;
-    if (this.#state !== SessionState.OPEN && this.#state !== SessionState.CLOSED) {
-      if (nowMono - this.#openedAt > config.handshakeTimeoutMs) {
-        this.ctx.metrics.inc('flare_handshakes_total', { result: 'failed', reason: 'timeout' });
-        this.sendError(ErrorCode.CONNECT_TIMEOUT, 'handshake timeout');
-        this.close(CloseCode.HANDSHAKE_TIMEOUT, 'handshake timeout');
-      }
-      return;
-    }
-    if (idle > config.idleTimeoutMs) {
-      this.#log.info('idle timeout', { idleMs: Math.round(idle) });
-      this.close(CloseCode.IDLE_TIMEOUT, CloseReason.IDLE_TIMEOUT);
-      return;
-    }
-    if (this.tokenExpiresAt !== null && nowWall >= this.tokenExpiresAt) {
-      this.sendError(ErrorCode.AUTH_FAILED, 'the token has expired', undefined, { reason: CloseReason.TOKEN_EXPIRED });
-      this.#flushNow();
-      this.close(CloseCode.AUTH_FAILED, CloseReason.TOKEN_EXPIRED);
-    }
-  }
-
 }

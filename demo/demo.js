@@ -94,7 +94,9 @@ function startPanel() {
     while ($('events').children.length > 100) $('events').lastChild.remove();
   };
   client.on('state', ({ from, to, code }) => log(`state ${from} → ${to} (${code})`));
-  client.on('raced', ({ winner, decidedBy, scores }) => log(`race won by ${winner} (${decidedBy}) ${JSON.stringify(scores)}`));
+  client.on('raced', ({ winner, decidedBy, scores }) =>
+    log(`race won by ${winner} (${decidedBy})${decidedBy === 'score' ? ` ${JSON.stringify(scores)}` : ''}`),
+  );
   client.on('connected', ({ protocol, format, compression }) => log(`connected over ${protocol}, ${format}, ${compression}`));
   client.on('protocolSwitched', ({ from, to, reason }) => log(`switched ${from} → ${to}: ${reason}`));
   client.on('reconnecting', ({ reason }) => log(`reconnecting: ${reason}`));
@@ -147,7 +149,8 @@ function startPanel() {
     $('scores').replaceChildren(
       ...['webtransport', 'websocket'].map((kind) => {
         const m = metrics[kind];
-        const score = scores[kind] ?? m?.score ?? 0;
+        // The live metrics first: a remembered race winner was never probed, so its race score is 0 plus the preference bonus.
+        const score = m?.score ?? scores[kind] ?? 0;
         const row = document.createElement('div');
         row.className = 'score';
         const name = document.createElement('span');

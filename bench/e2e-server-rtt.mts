@@ -5,6 +5,9 @@
  * - the reference server (server/main.ts), as an RPC `echo` the way the connection worker asks it
  *   (protobuf, lz4 with compress_min, batching negotiated, BEST_EFFORT request),
  * each in its own process, interleaved in rounds. Prints p50 / p90 per server and the difference.
+ * FLARE_RTT_BASE=/path/to/other/server/main.ts adds that server as `base` (before/after comparisons:
+ * `git archive <commit> server src | tar -x -C /tmp/old`, with node_modules, package.json, deno.json
+ * and src/codec/generated next to it).
  *
  * (.mts: a Deno script, outside the browser typecheck.)
  *   npx deno run -A --unstable-net bench/e2e-server-rtt.mts [rounds=10] [perRound=500] [gapMs=0]
@@ -127,9 +130,14 @@ const flarePort = freePort();
 const serverDir = new URL('../server/main.ts', import.meta.url).pathname;
 const flareProc = await spawnUntil(['run', '--unstable-net', '-A', serverDir, '--port', String(flarePort), '--log-level', 'warn'], async (base) => (await fetch(`${base}/health`)).ok, `http://127.0.0.1:${flarePort}`);
 
+const basePath = Deno.env.get('FLARE_RTT_BASE');
+const basePort = freePort();
+const baseProc = basePath ? await spawnUntil(['run', '--unstable-net', '-A', basePath, '--port', String(basePort), '--log-level', 'warn'], async (base) => (await fetch(`${base}/health`)).ok, `http://127.0.0.1:${basePort}`) : null;
+
 try {
-  const clients = { echo: await echoClient(`ws://127.0.0.1:${echoPort}`), flare: await flareClient(`ws://127.0.0.1:${flarePort}/ws`) };
-  const samples: Record<string, number[]> = { echo: [], flare: [] };
+  const clients: Record<string, { rtt(): Promise<void>; close(): void }> = { echo: await echoClient(`ws://127.0.0.1:${echoPort}`), flare: await flareClient(`ws://127.0.0.1:${flarePort}/ws`) };
+  if (baseProc) clients.base = await flareClient(`ws://127.0.0.1:${basePort}/ws`);
+  const samples: Record<string, number[]> = Object.fromEntries(Object.keys(clients).map((k) => [k, []]));
   for (const c of Object.values(clients)) for (let i = 0; i < 300; i++) await c.rtt(); // warm-up
   for (let r = 0; r < ROUNDS; r++) {
     for (const [name, c] of Object.entries(clients)) {
@@ -143,11 +151,12 @@ try {
   }
   const f = (x: number) => x.toFixed(3);
   for (const [name, xs] of Object.entries(samples)) console.log(`${name.padEnd(6)} p50 ${f(pct(xs, 0.5))} ms  p90 ${f(pct(xs, 0.9))} ms  (n=${xs.length})`);
-  console.log(`flare - echo: p50 ${f(pct(samples.flare!, 0.5) - pct(samples.echo!, 0.5))} ms`);
+  for (const k of Object.keys(clients)) if (k !== 'echo') console.log(`${k} - echo: p50 ${f(pct(samples[k]!, 0.5) - pct(samples.echo!, 0.5))} ms`);
   for (const c of Object.values(clients)) c.close();
   await new Promise((r) => setTimeout(r, 300));
 } finally {
   echoProc.kill('SIGKILL');
   flareProc.kill('SIGKILL');
+  baseProc?.kill('SIGKILL');
   await Deno.remove(echoFile);
 }

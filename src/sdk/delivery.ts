@@ -57,6 +57,11 @@ export class DeliveryTracker {
     return { id, state: computed(() => e.state.get()), seq: computed(() => e.seq.get()), error: computed(() => e.error.get()), delivered };
   }
 
+  /** Whether a send with this id is still waiting for its outcome. */
+  isOpen(id: string): boolean {
+    return this.#open.has(id);
+  }
+
   /** The worker took it: `queued` (reliable, in the outbox) or `sent` (best-effort, settled at once). */
   accepted(id: string, state: 'queued' | 'sent'): void {
     const e = this.#open.get(id);

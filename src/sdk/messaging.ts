@@ -22,6 +22,12 @@ export interface SendOptions {
   ttlMs?: number;
   /** Extra metadata (text). */
   metadata?: Record<string, string>;
+  /**
+   * The message id (default: a new one). Give a failed message's id to send it again: a copy the
+   * server already stored (its ACK was lost, or it arrived after the message expired here) is ACKed
+   * with its original seq and delivered once.
+   */
+  id?: string;
 }
 
 /** What sending needs from the client. */
@@ -58,7 +64,9 @@ export class Messaging {
   async send(target: Target, type: string, payload: Uint8Array, options: SendOptions = {}): Promise<SendResult> {
     const d = this.#d;
     const where = route(target);
-    const id = this.newId();
+    const id = options.id ?? this.newId();
+    if (typeof id !== 'string' || id === '' || id.length > 128) throw new FlareError(ErrorCode.INVALID_ARGUMENT, 'a message id is a string of 1 to 128 characters');
+    if (d.delivery.isOpen(id)) throw new FlareError(ErrorCode.INVALID_ARGUMENT, `message ${id} is still being sent`);
     const room = where.room !== undefined ? d.rooms.get(where.room) : undefined;
     const metadata = { ...options.metadata, [MESSAGE_TYPE_KEY]: type };
     const place = room?.addOwn(ownMessage({ id, type, from: d.userId, room: where.room ?? null, to: null, payload, metadata }));

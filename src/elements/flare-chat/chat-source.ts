@@ -64,7 +64,7 @@ export interface ChatSource {
   readonly hasMore: Readable<boolean>;
   /** Sends `text` to the room. */
   send(text: string): ChatSendResult;
-  /** Sends a failed message again (ClientChatSource sends it as a new message, with a new id). */
+  /** Sends a failed message again (ClientChatSource reuses its id, so the server keeps one copy). */
   retry(id: string): void;
   /** Loads the page of messages before the first loaded one; resolves with how many were added. */
   loadOlder(): Promise<number>;

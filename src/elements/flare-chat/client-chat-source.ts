@@ -95,9 +95,14 @@ export class ClientChatSource implements ChatSource {
   }
 
   send(text: string): ChatSendResult {
+    return this.#send(text);
+  }
+
+  /** `again`: the id of a failed message sent again (the server keeps one copy of it). */
+  #send(text: string, again?: string): ChatSendResult {
     // The SDK adds an own room message synchronously inside sendText; its id is the send's id.
     const before = this.room.messages.get().at(-1);
-    const sending = this.#client.sendText({ room: this.#o.room }, text);
+    const sending = this.#client.sendText({ room: this.#o.room }, text, again ? { id: again } : undefined);
     const added = this.room.messages.get().at(-1);
     const id = added && added !== before && added.own ? added.id : `local-${Date.now()}-${Math.random().toString(36).slice(2)}`;
     this.#texts.set(id, text);
@@ -118,7 +123,7 @@ export class ClientChatSource implements ChatSource {
     next.delete(id);
     this.#failed.set(next);
     this.#texts.delete(id);
-    this.send(failed.text);
+    this.#send(failed.text, id);
   }
 
   async loadOlder(): Promise<number> {

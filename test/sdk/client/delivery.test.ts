@@ -122,4 +122,48 @@ describe('FlareClient: delivery states queued -> sent -> acked', function () {
     expect(r.state.get()).to.equal('failed');
     await waitFor(() => got.includes('held-3 again'), 'bob receives the retry');
   });
+
+  it('a failed message sent again under its own id reaches the other side once, with one seq', async () => {
+    const gate = new OutgoingGate();
+    const bob = uniqueUser('bob');
+    const a = gatedClient(gate, { messageRetry: { maxRetries: 1, retryDelayMs: 150 } });
+    const b = makeClient({ userId: bob });
+    await Promise.all([a.connect(), b.connect()]);
+    const got: Array<{ text: string; id: string; seq: number }> = [];
+    b.on('messageReceived', ({ message }) => got.push({ text: message.text(), id: message.id, seq: message.seq }));
+
+    gate.hold('held-4');
+    const r = await a.sendText(bob, 'held-4');
+    await r.delivered.catch(() => {});
+    expect(r.state.get()).to.equal('failed');
+    // The copies written before it expired reach the server late: it stores and delivers one.
+    gate.release();
+    await waitFor(() => got.length > 0, 'bob receives the late copy');
+
+    const again = await a.sendText(bob, 'held-4', { id: r.id });
+    expect(again.id).to.equal(r.id);
+    const acked = await again.delivered;
+    expect(again.state.get()).to.equal('acked');
+    expect(acked.seq).to.equal(got[0]!.seq); // the stored copy's seq, not a new one
+    expect(await b.request('echo', 'sync')).to.equal('sync');
+    expect(got).to.deep.equal([{ text: 'held-4', id: r.id, seq: acked.seq }]);
+  });
+
+  it('refuses an id that is still being sent, and an empty one', async () => {
+    const gate = new OutgoingGate();
+    const a = gatedClient(gate);
+    await a.connect();
+    gate.hold('held-5');
+    const r = await a.sendText(uniqueUser('bob'), 'held-5');
+    for (const id of [r.id, '']) {
+      const e = await a.sendText(uniqueUser('bob'), 'dup', { id }).then(
+        () => null,
+        (x: unknown) => x,
+      );
+      expect(e).to.be.instanceOf(FlareError).with.property('code', ErrorCode.INVALID_ARGUMENT);
+    }
+    expect(r.state.get()).to.be.oneOf(['queued', 'sent']);
+    gate.release();
+    await r.delivered;
+  });
 });

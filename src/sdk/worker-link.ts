@@ -4,7 +4,10 @@
  * shares one connection (falling back to a dedicated Worker where
  * SharedWorker does not exist). Events arrive in batches on a one-way
  * MessagePort (transfer-handlers.ts `oneWay`): no comlink proxy call, and no
- * answer message to the worker, per delivery.
+ * answer message to the worker, per delivery. RPC requests (best effort) go
+ * the other way on a one-way port of their own on a dedicated worker
+ * (`openRequestPort`): the worker sends no answer to the call; a request it
+ * cannot send comes back as an error answer among the events.
  *
  * Where the worker script comes from, first match wins:
  * 1. `workerUrl` (an option): any same-origin URL of a self-contained worker
@@ -17,7 +20,8 @@
  *    webpack see the pattern and bundle the worker for the app.
  */
 import * as Comlink from 'comlink';
-import type { EventSink, RemoteTokenProvider, SessionOptions, SharedPortApi, WorkerEvent } from '../worker/api.ts';
+import type { EventSink, OutboundMessage, RemoteTokenProvider, SendReceipt, SessionOptions, SharedPortApi, WorkerEvent } from '../worker/api.ts';
+import { ExtCommand } from '../protocol/extensions.ts';
 import { oneWay, registerFlareTransferHandlers, type OneWay } from '../worker/transfer-handlers.ts';
 
 let inlineSource: string | null = null;
@@ -82,10 +86,20 @@ export function startWorker(options: WorkerLinkOptions): WorkerLink {
  */
 export function linkOver(endpoint: Comlink.Endpoint, shared: boolean, end: () => void): WorkerLink {
   registerFlareTransferHandlers();
-  const api = Comlink.wrap<SharedPortApi>(endpoint);
+  const remote = Comlink.wrap<SharedPortApi>(endpoint);
   let holdLock: (() => void) | null = null;
   let sink: OneWay<WorkerEvent[]> | null = null;
+  let requests: MessagePort | null = null;
   let closed = false;
+  const send = (m: OutboundMessage): Promise<SendReceipt> => {
+    if (requests && m.reliable === false && m.kind === 'custom' && m.name === ExtCommand.RPC_REQUEST) {
+      requests.postMessage(m);
+      return Promise.resolve({ id: '', state: 'sent' });
+    }
+    return remote.send(m);
+  };
+  // The comlink proxy answers any property; only `send` is ours.
+  const api = new Proxy(remote, { get: (t, k, r) => (k === 'send' ? send : Reflect.get(t, k, r)) }) as Comlink.Remote<SharedPortApi>;
 
   return {
     api,
@@ -93,8 +107,9 @@ export function linkOver(endpoint: Comlink.Endpoint, shared: boolean, end: () =>
     async init(sessionOptions, onEvents, tokenProvider) {
       sink = oneWay((events: WorkerEvent[]) => onEvents(events));
       const provider = tokenProvider ? Comlink.proxy(tokenProvider) : null;
-      await api.init(sessionOptions, sink, provider);
-      if (shared) await watchPage(api, (release) => (holdLock = release));
+      await remote.init(sessionOptions, sink, provider);
+      if (shared) await watchPage(remote, (release) => (holdLock = release));
+      else requests = await openRequests(remote);
     },
     async close() {
       if (closed) return;
@@ -107,10 +122,24 @@ export function linkOver(endpoint: Comlink.Endpoint, shared: boolean, end: () =>
       }
       holdLock?.();
       sink?.port?.close();
-      api[Comlink.releaseProxy]();
+      requests?.close();
+      requests = null;
+      remote[Comlink.releaseProxy]();
       end();
     },
   };
+}
+
+/** The page's end of the worker's request port, or null when the worker has none (it then gets calls). */
+async function openRequests(api: WorkerLink['api']): Promise<MessagePort | null> {
+  const { port1, port2 } = new MessageChannel();
+  try {
+    await (api as unknown as { openRequestPort(port: MessagePort): Promise<void> }).openRequestPort(Comlink.transfer(port2, [port2]));
+    return port1;
+  } catch {
+    port1.close();
+    return null;
+  }
 }
 
 /**

@@ -188,6 +188,14 @@ export interface FlareWorkerApi {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
   send(message: OutboundMessage): Promise<SendReceipt>;
+  /**
+   * A one-way channel for RPC requests (`flare.rpc.req`, best effort), the
+   * hot path of `request()`: no call and no answer message per request. A
+   * request that cannot be sent comes back as an RPC answer with an `error`
+   * (e.g. not_connected) on the event sink. Dedicated workers only (the
+   * SharedWorker hub routes each page's requests itself).
+   */
+  openRequestPort?(port: MessagePort): void;
   /** Rooms to resume on reconnect, with the last seq seen (null: from now). */
   trackRoom(room: string, lastSeq: number | null): void;
   untrackRoom(room: string): void;

@@ -9,7 +9,7 @@ import { loadCodecs } from '../codec/index.ts';
 import { createCompressor, type CompressionName } from '../codec/compression.ts';
 import { ErrorCode, FlareError } from '../codec/errors.ts';
 import { ExtCommand } from '../protocol/extensions.ts';
-import type { ConnectionStats, EventSink, FlareWorkerApi, OutboundMessage, PageSignal, RemoteTokenProvider, SendReceipt, SessionOptions, WorkerEvent } from './api.ts';
+import type { ConnectionStats, EventSink, FlareWorkerApi, InboundMessage, OutboundMessage, PageSignal, RemoteTokenProvider, SendReceipt, SessionOptions, WorkerEvent } from './api.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { FetchedCertHash } from './cert-hash.ts';
 import { EventBatcher } from './event-batcher.ts';
@@ -95,6 +95,16 @@ export function createEngine(deps: EngineDeps = {}): FlareWorkerApi & { close():
     async send(message: OutboundMessage): Promise<SendReceipt> {
       return need().send(message);
     },
+    openRequestPort(port: MessagePort): void {
+      port.onmessage = (e: MessageEvent) => {
+        const m = e.data as OutboundMessage;
+        try {
+          need().send(m);
+        } catch (err) {
+          batcher?.push({ type: 'message', message: failedRequest(m, err) });
+        }
+      };
+    },
     trackRoom: (room, lastSeq) => need().trackRoom(room, lastSeq),
     untrackRoom: (room) => need().untrackRoom(room),
     pageSignal: (signal: PageSignal) => need().pageSignal(signal),
@@ -105,6 +115,26 @@ export function createEngine(deps: EngineDeps = {}): FlareWorkerApi & { close():
       batcher?.flush();
       await store?.close();
     },
+  };
+}
+
+/** The answer to an RPC request sent on the request port that could not be sent: an error answer for its id. */
+function failedRequest(m: OutboundMessage, err: unknown): InboundMessage {
+  const e = FlareError.is(err) ? err : new FlareError(ErrorCode.INTERNAL, String((err as Error)?.message ?? err));
+  return {
+    id: `failed-${m.metadata?.id ?? ''}`,
+    kind: 'custom',
+    type: 0,
+    name: ExtCommand.RPC_RESPONSE,
+    room: null,
+    from: null,
+    to: null,
+    seq: 0,
+    history: false,
+    timestamp: Date.now(),
+    payload: new Uint8Array(0),
+    metadata: { id: m.metadata?.id ?? '', error: e.code, error_message: e.message },
+    transport: 'websocket',
   };
 }
 

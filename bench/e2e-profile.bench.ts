@@ -37,6 +37,7 @@ type RoundTrip = { name: string; setup(): Promise<void>; once(): Promise<void>; 
 function timedFlare(ctx: BenchContext, s: ProfileServers): RoundTrip {
   let c: FlareClient;
   const workerPost = Worker.prototype.postMessage;
+  const portPost = MessagePort.prototype.postMessage;
   return {
     name: 'flare-worker',
     async setup() {
@@ -45,6 +46,11 @@ function timedFlare(ctx: BenchContext, s: ProfileServers): RoundTrip {
         if (d?.type === 'APPLY' && d.path?.[0] === 'send') page.post.push(abs());
         return workerPost.call(this, m, { transfer: t ?? [] });
       } as typeof workerPost;
+      // Requests go on the worker's one-way request port (src/sdk/worker-link.ts).
+      MessagePort.prototype.postMessage = function (this: MessagePort, m: unknown, t?: Transferable[] | StructuredSerializeOptions) {
+        if ((m as { name?: string } | null)?.name === 'flare.rpc.req') page.post.push(abs());
+        return portPost.call(this, m, (Array.isArray(t) ? { transfer: t } : t) ?? {});
+      } as typeof portPost;
       const start = (o: WorkerLinkOptions): WorkerLink => {
         const link = startWorker({ ...o, workerUrl: s.profileWorkerUrl });
         const init = link.init.bind(link);

@@ -1,6 +1,6 @@
 /**
  * The connection worker with timestamps (bench/e2e-profile.bench.ts): when a
- * `send` call arrives from the page, when the WebSocket writes and reads, and
+ * `send` call or a request on the request port arrives from the page, when the WebSocket writes and reads, and
  * when an event batch is posted to the page, in absolute time
  * (timeOrigin + now, comparable across threads). The page fetches them on the
  * BroadcastChannel `flare-profile-marks`.
@@ -34,6 +34,20 @@ MessagePort.prototype.postMessage = function (this: MessagePort, message: unknow
   marks.post!.push(now());
   return portPost.call(this, message, { transfer: transfer ?? [] });
 } as typeof MessagePort.prototype.postMessage;
+// RPC requests arrive on the one-way request port (src/sdk/worker-link.ts).
+const onmessageSetter = Object.getOwnPropertyDescriptor(MessagePort.prototype, 'onmessage')!;
+Object.defineProperty(MessagePort.prototype, 'onmessage', {
+  ...onmessageSetter,
+  set(this: MessagePort, fn: ((e: MessageEvent) => unknown) | null) {
+    const marked = fn
+      ? (e: MessageEvent) => {
+          if ((e.data as { name?: string } | null)?.name === 'flare.rpc.req') marks.in!.push(now());
+          return fn.call(this, e);
+        }
+      : null;
+    onmessageSetter.set!.call(this, marked);
+  },
+});
 const channel = new BroadcastChannel('flare-profile-marks');
 channel.onmessage = () => channel.postMessage(marks);
 await import('../src/worker/worker.ts');

@@ -78,6 +78,7 @@ async function echoClient(url: string): Promise<{ rtt(): Promise<void>; close():
 /** Round-trip function of the reference server: RPC `echo` as the connection worker sends it. */
 async function flareClient(url: string): Promise<{ rtt(): Promise<void>; close(): void }> {
   const ws = await openWs(url);
+  const put = (b: Uint8Array) => ws.send(b as Uint8Array<ArrayBuffer>);
   const json = createFrameCodec({ format: 'json' });
   const pb = createFrameCodec({ format: 'protobuf' });
   let onFrame: (f: Frame) => void = () => {};
@@ -91,7 +92,7 @@ async function flareClient(url: string): Promise<{ rtt(): Promise<void>; close()
   const ack = await new Promise<Frame>((resolve) => {
     onFrame = resolve;
     const meta = { format: 'protobuf', compression: 'lz4,gzip,none', device_id: 'bench', platform: 'web', user_id: 'bench-rtt', batch: '1', [COMPRESS_MIN_KEY]: String(DEFAULT_COMPRESS_MIN) };
-    ws.send(json.encode(systemFrame(SystemType.CONNECT, { format: 1, metadata: meta })));
+    put(json.encode(systemFrame(SystemType.CONNECT, { format: 1, metadata: meta })));
   });
   const sys = ack.command!.value as { type: number; format: number; compression: string; metadata: Record<string, Uint8Array> };
   if (sys.type !== SystemType.CONNECT_ACK) throw new Error('no CONNECT_ACK');
@@ -99,7 +100,7 @@ async function flareClient(url: string): Promise<{ rtt(): Promise<void>; close()
   const c = sys.compression && sys.compression !== 'none' ? createCompressor(sys.compression) : null;
   const min = parseCompressMin(metaText(sys.metadata, COMPRESS_MIN_KEY));
   compressor = c && min > 0 ? skipSmallFrames(c, min) : c;
-  ws.send(json.encode(systemFrame(SystemType.NEGOTIATION_READY)));
+  put(json.encode(systemFrame(SystemType.NEGOTIATION_READY)));
   batch = metaText(sys.metadata, 'batch') === '1';
   let n = 0;
   return {
@@ -111,7 +112,7 @@ async function flareClient(url: string): Promise<{ rtt(): Promise<void>; close()
         };
         const f = customFrame(ExtCommand.RPC_REQUEST, { data: PAYLOAD, metadata: { id, method: 'echo', timeout_ms: '10000' } }, { reliability: Reliability.BEST_EFFORT });
         const b = compressor ? compressor.compress(codec.encode(f)) : codec.encode(f);
-        ws.send(batch ? joinFrames([b]) : b);
+        put(batch ? joinFrames([b]) : b);
       }),
     close: () => ws.close(),
   };

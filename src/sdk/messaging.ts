@@ -73,6 +73,8 @@ export class Messaging {
     const result = d.delivery.track(id, place ? (ok, seq) => place(seq, ok) : undefined);
     const reliable = options.reliable ?? true;
     try {
+      // The server refuses a room message from a connection that has not joined: wait for a join in progress.
+      if (room?.joining) await room.joining;
       const receipt = await d.sendFrame({
         kind: 'payload',
         type: PayloadType.MESSAGE,

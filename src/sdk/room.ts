@@ -58,6 +58,7 @@ export class Room {
   readonly #joined = signal(false);
   /** Presence frames seen while a join is waiting for its answer (replayed over the answer's list). */
   #early: InboundMessage[] | null = null;
+  #joining: Promise<void> | null = null;
   #limit: number;
 
   /** Messages in seq order; own messages not yet ACKed at the end. */
@@ -78,7 +79,22 @@ export class Room {
    * Joins (the server adds this connection to the room and announces it).
    * `since`: replay messages after this seq first. `presence`: this member's state.
    */
-  async join(options: { since?: number; presence?: Record<string, unknown> } = {}): Promise<JoinResult> {
+  join(options: { since?: number; presence?: Record<string, unknown> } = {}): Promise<JoinResult> {
+    const joining = this.#join(options);
+    const settled: Promise<void> = joining.then(
+      () => void (this.#joining === settled && (this.#joining = null)),
+      () => void (this.#joining === settled && (this.#joining = null)),
+    );
+    this.#joining = settled;
+    return joining;
+  }
+
+  /** @internal Settles when a join in progress does (null when none is): room messages wait for it. */
+  get joining(): Promise<void> | null {
+    return this.#joining;
+  }
+
+  async #join(options: { since?: number; presence?: Record<string, unknown> }): Promise<JoinResult> {
     await this.#deps.track(this.name, options.since ?? null);
     const early: InboundMessage[] = (this.#early = []);
     let r: { seq: number; members: MemberJson[]; truncated: boolean };

@@ -140,6 +140,23 @@ describe('FlareClient: rooms', function () {
     expect(rb.messages.get().map((m) => m.text())).to.deep.equal(['one', 'two']);
   });
 
+  it('a room message sent while the join is under way waits for it instead of being refused', async () => {
+    const name = `early-${uniqueUser()}`;
+    const a = makeClient();
+    const b = makeClient();
+    await Promise.all([a.connect(), b.connect()]);
+    await b.room(name).join();
+    const joined = a.room(name).join(); // not awaited
+    const results = [await a.sendText({ room: name }, 'first'), await a.sendText({ room: name }, 'second')];
+    expect(a.room(name).messages.get().map((m) => m.text())).to.deep.equal(['first', 'second']); // shown at once
+    await joined;
+    const seqs = await Promise.all(results.map((r) => r.delivered.then((d) => d.seq)));
+    expect(results.map((r) => r.state.get())).to.deep.equal(['acked', 'acked']);
+    expect(seqs[1]).to.equal(seqs[0]! + 1);
+    await waitFor(() => b.room(name).messages.get().length === 2, 'both at b');
+    expect(b.room(name).messages.get().map((m) => m.text())).to.deep.equal(['first', 'second']);
+  });
+
   it('loadHistory(): older messages arrive in seq order before the newer ones', async () => {
     const name = `hist-${uniqueUser()}`;
     const a = makeClient();

@@ -2,24 +2,16 @@
 // WebSocket echo server (what the reference server's runtime costs without Flare), and the
 // timestamping worker bundle (bench/e2e-profile.worker.ts).
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { denoPath } from '../scripts/deno-path.mjs';
 import start from './e2e.servers.mjs';
 
-const ECHO = `Deno.serve({ port: Number(Deno.args[0]), hostname: '127.0.0.1', onListen: () => console.log('up') }, (req) => {
-  const { socket, response } = Deno.upgradeWebSocket(req);
-  socket.binaryType = 'arraybuffer';
-  socket.onmessage = (e) => socket.send(e.data);
-  return response;
-});`;
-
 export default async function startProfileServers(o) {
   const base = await start(o);
   await build({ entryPoints: ['bench/e2e-profile.worker.ts'], outfile: join(o.outDir, 'flare-worker-profile.js'), bundle: true, format: 'esm', target: 'es2022', logLevel: 'warning' });
-  const echoFile = join(o.outDir, 'deno-echo.ts');
-  writeFileSync(echoFile, ECHO);
+  const echoFile = fileURLToPath(new URL('./deno-echo.mts', import.meta.url));
   const port = 20000 + Math.floor(Math.random() * 20000);
   const echo = spawn(denoPath(), ['run', '--allow-net', echoFile, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise((resolve, reject) => {

@@ -27,12 +27,6 @@ const PER_ROUND = Number(Deno.args[1] ?? 500);
 const GAP_MS = Number(Deno.args[2] ?? 0);
 const PAYLOAD = new Uint8Array(64).fill(1);
 
-const ECHO = `Deno.serve({ port: Number(Deno.args[0]), hostname: '127.0.0.1', onListen: () => console.log('up') }, (req) => {
-  const { socket, response } = Deno.upgradeWebSocket(req);
-  socket.binaryType = 'arraybuffer';
-  socket.onmessage = (e) => socket.send(e.data);
-  return response;
-});`;
 
 function freePort(): number {
   const l = Deno.listen({ hostname: '127.0.0.1', port: 0 });
@@ -121,8 +115,7 @@ async function flareClient(url: string): Promise<{ rtt(): Promise<void>; close()
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
 
 const echoPort = freePort();
-const echoFile = await Deno.makeTempFile({ suffix: '.ts' });
-await Deno.writeTextFile(echoFile, ECHO);
+const echoFile = new URL('./deno-echo.mts', import.meta.url).pathname;
 const echoProc = await spawnUntil(['run', '--allow-net', echoFile, String(echoPort)], async () => {
   (await openWs(`ws://127.0.0.1:${echoPort}`)).close();
   return true;
@@ -159,5 +152,4 @@ try {
   echoProc.kill('SIGKILL');
   flareProc.kill('SIGKILL');
   baseProc?.kill('SIGKILL');
-  await Deno.remove(echoFile);
 }

@@ -10,18 +10,12 @@ import { Reliability, type CustomCommand } from '../src/codec/frame-types.ts';
 import { customFrame, type MetadataInit } from '../src/codec/frames.ts';
 import { metaText } from '../src/codec/metadata.ts';
 import { ExtCommand, StreamOp } from '../src/protocol/extensions.ts';
+import { StreamFlow, type StreamChunk } from '../src/protocol/stream-flow.ts';
 import type { Handlers } from './handlers.ts';
 import type { Logger } from './log.ts';
 import type { Session } from './session.ts';
 
-/** One received stream frame. */
-export interface StreamChunk {
-  data: Uint8Array;
-  /** Per-direction sequence number, from 1. */
-  seq: number;
-  /** Sender's wall time in microseconds. */
-  ts: number;
-}
+export type { StreamChunk };
 
 const K = { SID: 'sid', OP: 'op', NAME: 'name', CREDIT: 'credit', SEQ: 'seq', TS: 'ts', REASON: 'reason' } as const;
 
@@ -30,31 +24,21 @@ export const DEFAULT_WINDOW = 64;
 
 /** A stream as a server handler sees it: an async iterable of chunks and a credit-aware `send`. */
 export class ServerStream implements AsyncIterable<StreamChunk> {
-  #credit = 0;
-  #sendSeq = 0;
-  #consumed = 0;
-  /** Data frames the peer may still send: our window, plus every credit we granted since, minus what arrived. */
-  #peerCredit: number;
-  #queue: StreamChunk[] = [];
-  #wakeReader: (() => void) | null = null;
-  #wakeWriter: (() => void) | null = null;
-  #remoteEnded = false;
-  #localEnded = false;
-  #error: FlareError | null = null;
+  readonly #flow: StreamFlow;
 
   constructor(
     readonly sid: string,
     readonly name: string,
     readonly session: Session,
-    private readonly window: number,
-    private readonly onDone: () => void,
+    window: number,
+    onDone: () => void,
   ) {
-    this.#peerCredit = window;
+    this.#flow = new StreamFlow(window, { grantCredit: (n) => this.#op(StreamOp.CREDIT, { [K.CREDIT]: String(n) }), done: onDone });
   }
 
   /** Credit the peer granted us and we have not used. */
   get credit(): number {
-    return this.#credit;
+    return this.#flow.credit;
   }
 
   #op(op: string, meta: MetadataInit = {}, data?: Uint8Array): void {
@@ -63,47 +47,27 @@ export class ServerStream implements AsyncIterable<StreamChunk> {
 
   /** Sends a chunk, waiting for credit (backpressure). Rejects once the stream is reset or closed. */
   async send(data: Uint8Array, tsMicros = Math.round((performance.timeOrigin + performance.now()) * 1000)): Promise<void> {
-    while (this.#credit <= 0) {
-      if (this.#error) throw this.#error;
-      if (this.#localEnded) throw new FlareError(ErrorCode.ABORTED, 'stream already ended');
-      await new Promise<void>((r) => (this.#wakeWriter = r));
-    }
-    if (this.#error) throw this.#error;
-    this.#credit--;
-    this.#op(StreamOp.DATA, { [K.SEQ]: String(++this.#sendSeq), [K.TS]: String(tsMicros) }, data);
+    const seq = await this.#flow.takeCredit(() => new FlareError(ErrorCode.ABORTED, 'stream already ended'));
+    this.#op(StreamOp.DATA, { [K.SEQ]: String(seq), [K.TS]: String(tsMicros) }, data);
   }
 
   /** Ends our direction. */
   end(reason = ''): void {
-    if (this.#localEnded || this.#error) return;
-    this.#localEnded = true;
+    if (!this.#flow.endLocal()) return;
     this.#op(StreamOp.END, reason ? { [K.REASON]: reason } : {});
-    this.#maybeDone();
+    this.#flow.settle();
   }
 
   /** Aborts both directions. */
   reset(reason: string): void {
-    if (this.#error) return;
+    if (this.#flow.error) return;
     this.#op(StreamOp.RESET, { [K.REASON]: reason });
     this.fail(new FlareError(ErrorCode.ABORTED, `stream reset: ${reason}`));
   }
 
   /** Next chunk, or null at the end of the peer's direction. */
-  async read(): Promise<StreamChunk | null> {
-    for (;;) {
-      const chunk = this.#queue.shift();
-      if (chunk) {
-        if (++this.#consumed >= Math.max(1, this.window >> 1)) {
-          this.#op(StreamOp.CREDIT, { [K.CREDIT]: String(this.#consumed) });
-          this.#peerCredit += this.#consumed;
-          this.#consumed = 0;
-        }
-        return chunk;
-      }
-      if (this.#error) throw this.#error;
-      if (this.#remoteEnded) return null;
-      await new Promise<void>((r) => (this.#wakeReader = r));
-    }
+  read(): Promise<StreamChunk | null> {
+    return this.#flow.read();
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<StreamChunk> {
@@ -113,42 +77,20 @@ export class ServerStream implements AsyncIterable<StreamChunk> {
   // --- driven by StreamTable ---
 
   grant(n: number): void {
-    this.#credit += n;
-    this.#wake();
+    this.#flow.grant(n);
   }
 
   /** A data frame from the peer; false when it exceeds the credit granted (a flow-control violation). */
   pushChunk(chunk: StreamChunk): boolean {
-    if (this.#peerCredit <= 0) return false;
-    this.#peerCredit--;
-    this.#queue.push(chunk);
-    this.#wake();
-    return true;
+    return this.#flow.push(chunk);
   }
 
   remoteEnd(): void {
-    this.#remoteEnded = true;
-    this.#wake();
-    this.#maybeDone();
+    this.#flow.remoteEnd();
   }
 
   fail(e: FlareError): void {
-    if (this.#error) return;
-    this.#error = e;
-    this.#wake();
-    this.onDone();
-  }
-
-  #wake(): void {
-    const r = this.#wakeReader;
-    const w = this.#wakeWriter;
-    this.#wakeReader = this.#wakeWriter = null;
-    r?.();
-    w?.();
-  }
-
-  #maybeDone(): void {
-    if (this.#localEnded && this.#remoteEnded && this.#queue.length === 0) this.onDone();
+    this.#flow.fail(e);
   }
 }
 

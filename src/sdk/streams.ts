@@ -8,17 +8,11 @@
  */
 import { ErrorCode, FlareError } from '../codec/errors.ts';
 import { ExtCommand, StreamOp } from '../protocol/extensions.ts';
+import { StreamFlow, type StreamChunk } from '../protocol/stream-flow.ts';
 import type { InboundMessage } from '../worker/api.ts';
 import type { SendFrame } from './rpc.ts';
 
-/** One received chunk. */
-export interface StreamChunk {
-  data: Uint8Array;
-  /** Per-direction sequence number, from 1. */
-  seq: number;
-  /** Sender's wall time in microseconds. */
-  ts: number;
-}
+export type { StreamChunk };
 
 const nowMicros = () => Math.round((performance.timeOrigin + performance.now()) * 1000);
 
@@ -29,18 +23,7 @@ export class FlareStream implements AsyncIterable<StreamChunk> {
   /** Resolves when the peer accepted the stream (its first credit); rejects when it refused. */
   readonly ready: Promise<void>;
   readonly #send: SendFrame;
-  readonly #window: number;
-  readonly #onDone: () => void;
-  #credit = 0;
-  #sendSeq = 0;
-  #consumed = 0;
-  #peerCredit: number;
-  #queue: StreamChunk[] = [];
-  #wakeReader: (() => void) | null = null;
-  #wakeWriter: (() => void) | null = null;
-  #remoteEnded = false;
-  #localEnded = false;
-  #error: FlareError | null = null;
+  readonly #flow: StreamFlow;
   #readyResolve!: () => void;
   #readyReject!: (e: FlareError) => void;
   #accepted = false;
@@ -50,9 +33,10 @@ export class FlareStream implements AsyncIterable<StreamChunk> {
     this.sid = sid;
     this.name = name;
     this.#send = send;
-    this.#window = window;
-    this.#peerCredit = window;
-    this.#onDone = onDone;
+    this.#flow = new StreamFlow(window, {
+      grantCredit: (n) => void this.#op(StreamOp.CREDIT, { credit: String(n) }).catch(() => {}),
+      done: onDone,
+    });
     this.ready = new Promise<void>((res, rej) => {
       this.#readyResolve = res;
       this.#readyReject = rej;
@@ -62,62 +46,43 @@ export class FlareStream implements AsyncIterable<StreamChunk> {
 
   /** Data frames the peer lets us send now. */
   get credit(): number {
-    return this.#credit;
+    return this.#flow.credit;
   }
 
   /** Chunks received and not read yet. */
   get buffered(): number {
-    return this.#queue.length;
+    return this.#flow.buffered;
   }
 
   /** Whether the stream was reset or failed (the error), else null. */
   get error(): FlareError | null {
-    return this.#error;
+    return this.#flow.error;
   }
 
   /** Sends a chunk; waits for credit (backpressure). Rejects once the stream was reset or ended. */
   async send(data: Uint8Array, options: { ts?: number } = {}): Promise<void> {
     if (!(data instanceof Uint8Array)) throw new FlareError(ErrorCode.INVALID_ARGUMENT, 'stream chunks are Uint8Arrays');
-    while (this.#credit <= 0 && !this.#error && !this.#localEnded) await new Promise<void>((r) => (this.#wakeWriter = r));
-    if (this.#error) throw this.#error;
-    if (this.#localEnded) throw new FlareError(ErrorCode.INVALID_STATE, 'stream already ended');
-    this.#credit--;
-    await this.#op(StreamOp.DATA, { seq: String(++this.#sendSeq), ts: String(options.ts ?? nowMicros()) }, data);
+    const seq = await this.#flow.takeCredit(() => new FlareError(ErrorCode.INVALID_STATE, 'stream already ended'));
+    await this.#op(StreamOp.DATA, { seq: String(seq), ts: String(options.ts ?? nowMicros()) }, data);
   }
 
   /** Ends this direction (the peer reads to the end). */
   async end(reason = ''): Promise<void> {
-    if (this.#localEnded || this.#error) return;
-    this.#localEnded = true;
-    this.#wake();
+    if (!this.#flow.endLocal()) return;
     await this.#op(StreamOp.END, reason ? { reason } : {});
-    this.#maybeDone();
+    this.#flow.settle();
   }
 
   /** Aborts both directions. */
   async reset(reason = 'reset'): Promise<void> {
-    if (this.#error) return;
+    if (this.#flow.error) return;
     this.fail(new FlareError(ErrorCode.ABORTED, `stream reset: ${reason}`, { details: { sid: this.sid, reason } }));
     await this.#op(StreamOp.RESET, { reason }).catch(() => {});
   }
 
   /** The next chunk, or null at the end of the peer's direction. Grants credit as chunks are read. */
-  async read(): Promise<StreamChunk | null> {
-    for (;;) {
-      const chunk = this.#queue.shift();
-      if (chunk) {
-        if (++this.#consumed >= Math.max(1, this.#window >> 1)) {
-          const n = this.#consumed;
-          this.#consumed = 0;
-          this.#peerCredit += n;
-          void this.#op(StreamOp.CREDIT, { credit: String(n) }).catch(() => {});
-        }
-        return chunk;
-      }
-      if (this.#error) throw this.#error;
-      if (this.#remoteEnded) return null;
-      await new Promise<void>((r) => (this.#wakeReader = r));
-    }
+  read(): Promise<StreamChunk | null> {
+    return this.#flow.read();
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<StreamChunk> {
@@ -126,13 +91,13 @@ export class FlareStream implements AsyncIterable<StreamChunk> {
 
   /** @internal Sends `open` with our window. */
   open(): Promise<unknown> {
-    return this.#op(StreamOp.OPEN, { name: this.name, credit: String(this.#window) });
+    return this.#op(StreamOp.OPEN, { name: this.name, credit: String(this.#flow.window) });
   }
 
   /** @internal Accepts a stream the peer opened: grants its initial credit and ours. */
   accept(initialCredit: number): Promise<unknown> {
     this.#grant(initialCredit);
-    return this.#op(StreamOp.CREDIT, { credit: String(this.#window) });
+    return this.#op(StreamOp.CREDIT, { credit: String(this.#flow.window) });
   }
 
   /** @internal A frame for this sid. */
@@ -145,18 +110,10 @@ export class FlareStream implements AsyncIterable<StreamChunk> {
         return;
       }
       case StreamOp.DATA:
-        if (this.#peerCredit <= 0) {
-          void this.reset('flow_control: data beyond granted credit');
-          return;
-        }
-        this.#peerCredit--;
-        this.#queue.push({ data: m.payload, seq: Number(meta.seq ?? 0), ts: Number(meta.ts ?? 0) });
-        this.#wake();
+        if (!this.#flow.push({ data: m.payload, seq: Number(meta.seq ?? 0), ts: Number(meta.ts ?? 0) })) void this.reset('flow_control: data beyond granted credit');
         return;
       case StreamOp.END:
-        this.#remoteEnded = true;
-        this.#wake();
-        this.#maybeDone();
+        this.#flow.remoteEnd();
         return;
       case StreamOp.RESET: {
         const reason = meta.reason ?? '';
@@ -171,20 +128,15 @@ export class FlareStream implements AsyncIterable<StreamChunk> {
 
   /** @internal Fails the stream (reset, lost connection). */
   fail(e: FlareError): void {
-    if (this.#error) return;
-    this.#error = e;
-    this.#readyReject(e);
-    this.#wake();
-    this.#onDone();
+    if (this.#flow.fail(e)) this.#readyReject(e);
   }
 
   #grant(n: number): void {
-    this.#credit += n;
     if (!this.#accepted) {
       this.#accepted = true;
       this.#readyResolve();
     }
-    this.#wake();
+    this.#flow.grant(n);
   }
 
   #op(op: string, meta: Record<string, string>, data?: Uint8Array): Promise<unknown> {
@@ -195,17 +147,6 @@ export class FlareStream implements AsyncIterable<StreamChunk> {
     });
   }
 
-  #wake(): void {
-    const r = this.#wakeReader;
-    const w = this.#wakeWriter;
-    this.#wakeReader = this.#wakeWriter = null;
-    r?.();
-    w?.();
-  }
-
-  #maybeDone(): void {
-    if (this.#localEnded && this.#remoteEnded && this.#queue.length === 0) this.#onDone();
-  }
 }
 
 /** Receives streams the server opens. */

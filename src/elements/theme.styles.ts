@@ -1,5 +1,21 @@
 import { css } from 'lit';
 
+/** The dark colours: one list for `theme="dark"` and for the system's dark preference. */
+const dark = css`
+  --flare-bg: #15181c;
+  --flare-fg: #e8ebef;
+  --flare-muted: #9aa4b0;
+  --flare-border: #2f353d;
+  --flare-surface: #1e2227;
+  --flare-accent: #5b8def;
+  --flare-accent-fg: #0b1220;
+  --flare-ok: #4ade80;
+  --flare-warn: #fbbf24;
+  --flare-error: #f87171;
+  --flare-danger: #ef4444;
+  --flare-danger-fg: #0b0d10;
+`;
+
 /**
  * The design tokens shared by <device-check>, <flare-chat> and <flare-call>: every colour and size is a custom property on :host with a default, light and dark
  * (`theme="dark"`, or the system preference unless `theme="light"`), so a page themes the elements
@@ -37,34 +53,12 @@ export default css`
   }
 
   :host([theme='dark']) {
-    --flare-bg: #15181c;
-    --flare-fg: #e8ebef;
-    --flare-muted: #9aa4b0;
-    --flare-border: #2f353d;
-    --flare-surface: #1e2227;
-    --flare-accent: #5b8def;
-    --flare-accent-fg: #0b1220;
-    --flare-ok: #4ade80;
-    --flare-warn: #fbbf24;
-    --flare-error: #f87171;
-    --flare-danger: #ef4444;
-    --flare-danger-fg: #0b0d10;
+    ${dark}
   }
 
   @media (prefers-color-scheme: dark) {
     :host(:not([theme='light'])) {
-      --flare-bg: #15181c;
-      --flare-fg: #e8ebef;
-      --flare-muted: #9aa4b0;
-      --flare-border: #2f353d;
-      --flare-surface: #1e2227;
-      --flare-accent: #5b8def;
-      --flare-accent-fg: #0b1220;
-      --flare-ok: #4ade80;
-      --flare-warn: #fbbf24;
-      --flare-error: #f87171;
-      --flare-danger: #ef4444;
-      --flare-danger-fg: #0b0d10;
+      ${dark}
     }
   }
 

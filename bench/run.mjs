@@ -105,10 +105,12 @@ async function runOne(name, args) {
   // Optional Node-side helpers (anchor servers) for the bench: bench/<name>.servers.mjs, default
   // export `async () => ({ ctx, stop })`; `ctx` reaches the bench as `ctx.servers`.
   const serversPath = join(BENCH_DIR, `${name}.servers.mjs`);
-  const helpers = existsSync(serversPath) ? await (await import(pathToFileURL(serversPath).href)).default({ outDir: OUT_DIR, quick }) : null;
-  const ctx = { serverUrl: server?.url ?? null, certHash: server?.env.FLARE_CERT_HASH ?? null, quick, args, servers: helpers?.ctx ?? null };
-  console.log(`== bench ${name} (${isBrowser ? 'Chromium' : 'Node'}${quick ? ', quick' : ''}) ==`);
+  let helpers = null;
   try {
+    mkdirSync(OUT_DIR, { recursive: true });
+    helpers = existsSync(serversPath) ? await (await import(pathToFileURL(serversPath).href)).default({ outDir: OUT_DIR, quick }) : null;
+    const ctx = { serverUrl: server?.url ?? null, certHash: server?.env.FLARE_CERT_HASH ?? null, quick, args, servers: helpers?.ctx ?? null };
+    console.log(`== bench ${name} (${isBrowser ? 'Chromium' : 'Node'}${quick ? ', quick' : ''}) ==`);
     let rows;
     let browser = null;
     if (isBrowser) ({ rows, browser } = await runBrowserBench(name, ctx));

@@ -77,6 +77,15 @@ if (scriptTag.length) {
     // Agora is loaded only for Agora calls; script-tag pages map it with an import map.
     external: ['agora-rtc-sdk-ng'],
     define: { __FLARE_WORKER_SOURCE__: JSON.stringify(workerSource) },
+    // `inPage` clients take the engine from the inline worker source instead of a second copy of it.
+    plugins: [
+      {
+        name: 'flare-inline-page-engine',
+        setup(b) {
+          b.onResolve({ filter: /[/\\]page-engine\.ts$/ }, (a) => ({ path: join(a.resolveDir, 'page-engine.inline.ts') }));
+        },
+      },
+    ],
   });
 }
 // Type declarations for the package's `exports`. Sources import with `.ts` extensions; declarations

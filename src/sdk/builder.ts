@@ -98,6 +98,10 @@ export class FlareClientBuilder {
   shared(on = true): this {
     return this.#set('shared', on);
   }
+  /** The connection on the page's thread instead of a worker: faster round trips, no main-thread shield. */
+  inPage(on = true): this {
+    return this.#set('inPage', on);
+  }
   workerUrl(url: string | URL): this {
     return this.#set('workerUrl', url);
   }

@@ -57,7 +57,7 @@ export class ClientLink {
     if (this.#closed) return Promise.reject(new FlareError(ErrorCode.INVALID_STATE, 'the client was closed'));
     this.#starting ??= (async () => {
       const o = this.#parts.options;
-      const link = this.#parts.startWorker({ shared: o.shared, workerUrl: o.workerUrl, name: `flare:${o.url}:${o.userId ?? ''}` });
+      const link = this.#parts.startWorker({ shared: o.shared, inPage: o.inPage, workerUrl: o.workerUrl, name: `flare:${o.url}:${o.userId ?? ''}` });
       const getToken = o.getToken ?? (o.token ? () => o.token! : null);
       try {
         const onEvents = (batch: WorkerEvent[]) => {

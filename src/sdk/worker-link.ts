@@ -9,6 +9,9 @@
  * (`openRequestPort`): the worker sends no answer to the call; a request it
  * cannot send comes back as an error answer among the events.
  *
+ * With `inPage` (or where Worker does not exist) the engine runs on the page's
+ * thread instead, behind the same interface (page-link.ts).
+ *
  * Where the worker script comes from, first match wins:
  * 1. `workerUrl` (an option): any same-origin URL of a self-contained worker
  *    bundle, e.g. the build's `dist/flare-worker.js`;
@@ -23,6 +26,7 @@ import * as Comlink from 'comlink';
 import type { EventSink, OutboundMessage, RemoteTokenProvider, SendReceipt, SessionOptions, SharedPortApi, WorkerEvent } from '../worker/api.ts';
 import { ExtCommand } from '../protocol/extensions.ts';
 import { oneWay, registerFlareTransferHandlers, type OneWay } from '../worker/transfer-handlers.ts';
+import { startInPage } from './page-link.ts';
 
 let inlineSource: string | null = null;
 let inlineUrl: string | null = null;
@@ -34,9 +38,18 @@ export function useInlineWorker(source: string | null): void {
   inlineUrl = null;
 }
 
+/** The Blob URL of the registered inline worker source (made once), or null when none is registered. */
+export function inlineWorkerUrl(): string | null {
+  if (inlineSource === null) return null;
+  inlineUrl ??= URL.createObjectURL(new Blob([inlineSource], { type: 'text/javascript' }));
+  return inlineUrl;
+}
+
 /** How to start the worker. */
 export interface WorkerLinkOptions {
   shared: boolean;
+  /** Run the engine on this thread instead (page-link.ts); also where the browser has no Worker. */
+  inPage?: boolean;
   workerUrl?: string | URL;
   /** SharedWorker name: pages with the same name share one worker (and connection). */
   name: string;
@@ -56,11 +69,7 @@ export interface WorkerLink {
 
 function spawn(shared: boolean, options: WorkerLinkOptions): Worker | SharedWorker {
   const o: WorkerOptions = { type: 'module', name: options.name };
-  let url = options.workerUrl;
-  if (url === undefined && inlineSource !== null) {
-    inlineUrl ??= URL.createObjectURL(new Blob([inlineSource], { type: 'text/javascript' }));
-    url = inlineUrl;
-  }
+  const url = options.workerUrl ?? inlineWorkerUrl() ?? undefined;
   if (url !== undefined) return shared ? new SharedWorker(url, o) : new Worker(url, o);
   if (import.meta.url.endsWith('.ts')) {
     return shared ? new SharedWorker(new URL('../worker/worker.ts', import.meta.url), o) : new Worker(new URL('../worker/worker.ts', import.meta.url), o);
@@ -68,8 +77,9 @@ function spawn(shared: boolean, options: WorkerLinkOptions): Worker | SharedWork
   return shared ? new SharedWorker(new URL('../worker/worker.js', import.meta.url), o) : new Worker(new URL('../worker/worker.js', import.meta.url), o);
 }
 
-/** Starts a worker. */
+/** Starts a worker, or the engine in the page when `inPage` or where Worker does not exist. */
 export function startWorker(options: WorkerLinkOptions): WorkerLink {
+  if (options.inPage || typeof Worker !== 'function') return startInPage();
   const shared = options.shared && typeof SharedWorker === 'function';
   const w = spawn(shared, options);
   if (shared) {

@@ -70,4 +70,32 @@ describe('built bundles', function () {
       await c.close();
     }
   });
+
+  for (const [bundle, path] of [
+    ['dist/esm (the engine is a chunk of its own)', '/dist/esm/sdk/index.js'],
+    ['dist/flare-web.js (the engine comes from the inline worker source)', '/dist/flare-web.js'],
+  ] as const) {
+    it(`${bundle}: inPage runs the engine in the page without a worker`, async function () {
+      if (!(await exists(path))) this.skip();
+      const m = (await import(/* @vite-ignore */ path)) as typeof Sdk;
+      const Real = globalThis.Worker;
+      let workers = 0;
+      globalThis.Worker = class extends Real {
+        constructor(url: string | URL, o?: WorkerOptions) {
+          super(url, o);
+          workers++;
+        }
+      };
+      const { serverUrl, certHash } = testServer();
+      const c = new m.FlareClient({ url: serverUrl!, certHash, persistOutbox: false, inPage: true, userId: `in-page-${Date.now().toString(36)}` });
+      try {
+        await c.connect();
+        expect(await c.request('echo', { inPage: true })).to.deep.equal({ inPage: true });
+        expect(workers).to.equal(0);
+      } finally {
+        globalThis.Worker = Real;
+        await c.close();
+      }
+    });
+  }
 });

@@ -67,7 +67,16 @@ async function runBrowserBench(name, ctx) {
     page.on('pageerror', (e) => console.error(`  [page error] ${e.message}`));
     await page.goto(`http://127.0.0.1:${srv.address().port}/${name}.html`);
     await page.waitForFunction('typeof globalThis.__bench === "function"', { timeout: 60_000 });
+    // BENCH_CPU_PROFILE=file.cpuprofile: a sampled CPU profile of the page's main thread (open it in DevTools).
+    const profileTo = process.env.BENCH_CPU_PROFILE;
+    const cdp = profileTo ? await page.createCDPSession() : null;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 20 });
+      await cdp.send('Profiler.start');
+    }
     const rows = await page.evaluate((c) => globalThis.__bench(c), ctx);
+    if (cdp) writeFileSync(profileTo, JSON.stringify((await cdp.send('Profiler.stop')).profile));
     return { rows, browser: await browser.version() };
   } finally {
     await browser.close();

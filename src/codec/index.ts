@@ -17,7 +17,7 @@ import { createJsDeframer, type DeframerOptions } from './js-stream-framing.ts';
 
 export * from './frame-types.ts';
 export * from './errors.ts';
-export { Limits, type FrameCodec, type StreamDeframer } from './codec.ts';
+export { Limits, type Deframed, type FrameCodec, type StreamDeframer } from './codec.ts';
 export * from './metadata.ts';
 export * from './frames.ts';
 export { createJsonCodec, encodeFrameJsonText, decodeFrameJsonText } from './json-codec.ts';
@@ -108,7 +108,8 @@ export async function loadCodecs(options: LoadCodecsOptions = {}): Promise<Codec
 /**
  * A deframer for one incoming length-prefixed stream: on the WASM core when
  * one is given, else in JavaScript. Same behaviour either way (limit default
- * 10 MiB, FRAME_TOO_LARGE on a larger declared length, zero length = end).
+ * 10 MiB, a larger declared length reported as FRAME_TOO_LARGE after the
+ * frames before it, zero length = end).
  */
 export function createDeframer(options: DeframerOptions & { wasm?: WasmCore | null } = {}): StreamDeframer {
   const { wasm, ...rest } = options;

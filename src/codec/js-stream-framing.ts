@@ -3,7 +3,7 @@
  * by its length as a 4-byte big-endian unsigned integer, a zero length ends
  * the stream (flare-core's QUIC / TCP framing, and ours on WebTransport).
  */
-import { Limits, type StreamDeframer } from './codec.ts';
+import { Limits, type Deframed, type StreamDeframer } from './codec.ts';
 import { CodecError } from './errors.ts';
 import { invalidValue } from './frame-checks.ts';
 
@@ -18,6 +18,7 @@ export interface DeframerOptions {
  * that lie wholly inside one chunk are returned as views into that chunk (no
  * copy); frames that span chunks are copied once into a buffer of their
  * declared size, allocated only after the length was checked against the limit.
+ * A length over the limit is reported after the frames before it (see Deframed).
  */
 export class JsStreamDeframer implements StreamDeframer {
   readonly #max: number;
@@ -48,15 +49,14 @@ export class JsStreamDeframer implements StreamDeframer {
     return this.#body === null ? this.#headLen : 4 + this.#bodyLen;
   }
 
-  push(chunk: Uint8Array): Uint8Array[] {
-    if (this.#failed) throw this.#failed;
+  push(chunk: Uint8Array): Deframed {
     if (!(chunk instanceof Uint8Array)) throw invalidValue('chunk', 'a Uint8Array', chunk);
-    const out: Uint8Array[] = [];
-    if (this.#ended) return out;
+    const frames: Uint8Array[] = [];
+    if (this.#ended || this.#failed) return { frames, error: this.#failed, ended: this.#ended };
     const n = chunk.length;
     let pos = 0;
-    if (this.#body !== null) pos = this.#fill(chunk, 0, out);
-    while (pos < n && !this.#ended) {
+    if (this.#body !== null) pos = this.#fill(chunk, 0, frames);
+    while (pos < n) {
       let len: number;
       if (this.#headLen === 0 && n - pos >= 4) {
         len = ((chunk[pos]! << 24) | (chunk[pos + 1]! << 16) | (chunk[pos + 2]! << 8) | chunk[pos + 3]!) >>> 0;
@@ -74,18 +74,18 @@ export class JsStreamDeframer implements StreamDeframer {
       }
       if (len > this.#max) {
         this.#failed = CodecError.tooLarge(len, this.#max);
-        throw this.#failed;
+        break;
       }
       if (n - pos >= len) {
-        out.push(chunk.subarray(pos, pos + len));
+        frames.push(chunk.subarray(pos, pos + len));
         pos += len;
       } else {
         this.#body = new Uint8Array(len);
         this.#bodyLen = 0;
-        pos = this.#fill(chunk, pos, out);
+        pos = this.#fill(chunk, pos, frames);
       }
     }
-    return out;
+    return { frames, error: this.#failed, ended: this.#ended };
   }
 
   /** Copies bytes from `chunk[pos..]` into the pending frame; returns the new position. */

@@ -2,11 +2,12 @@
  * Length-prefixed stream framing on the WASM core (assembly/frame/stream.ts):
  * each frame preceded by its length as a 4-byte big-endian integer, a zero
  * length ends the stream, declared lengths over a limit (default 10 MiB, as
- * flare-core) are refused. The deframer keeps the bytes of an unfinished frame
- * in WASM memory across chunks and finds all complete frames of a chunk in one
- * call; the framer packs many frames into one buffer for one write.
+ * flare-core) are refused, after the frames before them (see Deframed). The
+ * deframer keeps the bytes of an unfinished frame in WASM memory across chunks
+ * and finds all complete frames of a chunk in one call; the framer packs many
+ * frames into one buffer for one write.
  */
-import { Limits, type StreamDeframer } from './codec.ts';
+import { Limits, type Deframed, type StreamDeframer } from './codec.ts';
 import { CodecError } from './errors.ts';
 import { invalidValue } from './frame-checks.ts';
 import type { WasmCore } from './wasm-core.ts';
@@ -67,11 +68,10 @@ export class WasmStreamDeframer implements StreamDeframer {
     return this.#held;
   }
 
-  push(chunk: Uint8Array): Uint8Array[] {
-    if (this.#failed) throw this.#failed;
+  push(chunk: Uint8Array): Deframed {
     if (!(chunk instanceof Uint8Array)) throw invalidValue('chunk', 'a Uint8Array', chunk);
     const frames: Uint8Array[] = [];
-    if (this.#ended || chunk.length === 0) return frames;
+    if (this.#ended || this.#failed || chunk.length === 0) return { frames, error: this.#failed, ended: this.#ended };
     const held = this.#held;
     const buf = this.#buf.grow(held + chunk.length, held);
     const header = this.#scan.reserve(16 + SCAN_BATCH * 8);
@@ -102,9 +102,10 @@ export class WasmStreamDeframer implements StreamDeframer {
         this.#ended = true;
         at = size; // bytes after the end marker are ignored
       } else if (state === ScanState.TOO_LARGE) {
+        // The frames above are copies, so the buffers can go now; nothing of the bad frame is kept.
         this.#failed = CodecError.tooLarge(i32[h + 2]! >>> 0, this.#max);
         this.#release();
-        throw this.#failed;
+        return { frames, error: this.#failed, ended: false };
       } else if (state !== ScanState.MORE) {
         throw internalError(state);
       }
@@ -114,7 +115,7 @@ export class WasmStreamDeframer implements StreamDeframer {
     if (at > 0 && at < size) this.#views.u8.copyWithin(buf, buf + at, buf + size);
     this.#held = size - at;
     if (this.#held === 0) this.#buf.trim(0);
-    return frames;
+    return { frames, error: null, ended: this.#ended };
   }
 
   /** Frees the WASM buffers; the deframer then reports end of stream. */

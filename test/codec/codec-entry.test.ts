@@ -56,8 +56,9 @@ describe('codec entry', () => {
     const core = await loadWasmCore();
     const stream = packFrames([new Uint8Array([1, 2]), new Uint8Array([3])], { end: true });
     for (const d of [createDeframer({ wasm: core, maxFrameBytes: 8 }), createDeframer({ maxFrameBytes: 8 })]) {
-      expect(d.push(stream).map((f) => Array.from(f))).to.deep.equal([[1, 2], [3]]);
-      expect(d.ended).to.equal(true);
+      const r = d.push(stream);
+      expect(r.frames.map((f) => Array.from(f))).to.deep.equal([[1, 2], [3]]);
+      expect([r.ended, r.error, d.ended]).to.deep.equal([true, null, true]);
     }
   });
 });

@@ -1,5 +1,6 @@
 // Length-prefixed stream framing: the deframer against every split of the
-// stream, random chunkings, limits and end of stream; the framer's packing.
+// stream, random chunkings, limits (reported after the good frames before them)
+// and end of stream; the framer's packing.
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { CodecError, ErrorCode, Limits, WasmStreamDeframer, createJsDeframer, loadWasmCore, packFrames } from '../../src/codec/index.ts';
@@ -19,27 +20,49 @@ const deframers: DeframerUnderTest[] = [
 
 const frameList = fc.array(fc.uint8Array({ minLength: 1, maxLength: 600 }), { maxLength: 8 });
 
-/** Feeds `stream` cut at `cuts` (sorted offsets); returns every frame out, as hex. */
-function feed(d: StreamDeframer, stream: Uint8Array, cuts: number[]): string[] {
-  const out: string[] = [];
+/** Feeds `stream` cut at `cuts` (sorted offsets); returns every frame out, as hex, and the first error. */
+function feedAll(d: StreamDeframer, stream: Uint8Array, cuts: number[]): { frames: string[]; error: CodecError | null } {
+  const frames: string[] = [];
+  let error: CodecError | null = null;
   let prev = 0;
   for (const cut of [...cuts, stream.length]) {
-    for (const f of d.push(stream.subarray(prev, cut))) out.push(toHex(f));
+    const r = d.push(stream.subarray(prev, cut));
+    for (const f of r.frames) frames.push(toHex(f));
+    error ??= r.error;
     prev = cut;
   }
-  return out;
+  return { frames, error };
 }
 
-function expectTooLarge(fn: () => unknown, size: number, limit: number): void {
+/** Like feedAll, for streams that hold no error. */
+function feed(d: StreamDeframer, stream: Uint8Array, cuts: number[]): string[] {
+  const { frames, error } = feedAll(d, stream, cuts);
+  expect(error).to.equal(null);
+  return frames;
+}
+
+function expectTooLarge(error: unknown, size: number, limit: number): void {
+  expect(error).to.be.instanceOf(CodecError);
+  expect((error as CodecError).code).to.equal(ErrorCode.FRAME_TOO_LARGE);
+  expect((error as CodecError).details).to.deep.equal({ size, limit });
+}
+
+function thrown(fn: () => unknown): unknown {
   try {
     fn();
-    expect.fail('should refuse the frame');
   } catch (e) {
-    expect(e).to.be.instanceOf(CodecError);
-    expect((e as CodecError).code).to.equal(ErrorCode.FRAME_TOO_LARGE);
-    expect((e as CodecError).details).to.deep.equal({ size, limit });
+    return e;
   }
+  return expect.fail('should throw');
 }
+
+/** A 4-byte big-endian length prefix. */
+const prefix = (n: number) => new Uint8Array([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]);
+const concat = (...parts: Uint8Array[]) => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);
+  return out;
+};
 
 describe('packFrames', () => {
   it('prefixes each frame with its 4-byte big-endian length, in one buffer', () => {
@@ -61,7 +84,7 @@ describe('packFrames', () => {
     } catch (e) {
       expect((e as CodecError).code).to.equal(ErrorCode.INVALID_ARGUMENT);
     }
-    expectTooLarge(() => packFrames([new Uint8Array(11)], { maxFrameBytes: 10 }), 11, 10);
+    expectTooLarge(thrown(() => packFrames([new Uint8Array(11)], { maxFrameBytes: 10 })), 11, 10);
   });
 });
 
@@ -104,50 +127,87 @@ for (const { name, create } of deframers) {
 
     it('counts the stream bytes it holds for an incomplete frame', () => {
       const d = create();
-      expect(d.push(new Uint8Array([0, 0]))).to.deep.equal([]);
+      expect(d.push(new Uint8Array([0, 0])).frames).to.deep.equal([]);
       expect(d.buffered).to.equal(2);
-      expect(d.push(new Uint8Array([0, 5, 1, 2]))).to.deep.equal([]);
+      expect(d.push(new Uint8Array([0, 5, 1, 2])).frames).to.deep.equal([]);
       expect(d.buffered).to.equal(6);
-      expect(d.push(new Uint8Array([3, 4, 5, 0, 0])).map(toHex)).to.deep.equal(['0102030405']);
+      expect(d.push(new Uint8Array([3, 4, 5, 0, 0])).frames.map(toHex)).to.deep.equal(['0102030405']);
       expect(d.buffered).to.equal(2);
     });
 
-    it('stops at a zero length and ignores what follows', () => {
+    it('stops at a zero length, reports the end with the frames before it, and ignores what follows', () => {
       const d = create();
       const tail = packFrames([new Uint8Array([1])]);
-      const stream = new Uint8Array([...packFrames([new Uint8Array([8])], { end: true }), ...tail]);
-      expect(d.push(stream).map(toHex)).to.deep.equal(['08']);
-      expect(d.ended).to.equal(true);
-      expect(d.push(tail)).to.deep.equal([]);
+      const stream = concat(packFrames([new Uint8Array([8])], { end: true }), tail);
+      const r = d.push(stream);
+      expect(r.frames.map(toHex)).to.deep.equal(['08']);
+      expect([r.ended, r.error, d.ended]).to.deep.equal([true, null, true]);
+      expect(d.push(tail)).to.deep.equal({ frames: [], error: null, ended: true });
+      expect(d.buffered).to.equal(0);
     });
 
-    it('refuses a declared length over the limit as soon as the prefix is read, and stays failed', () => {
+    it('returns the frames before a bad length prefix in the same chunk, with the error after them', () => {
       const d = create({ maxFrameBytes: 100 });
-      expect(d.push(packFrames([new Uint8Array(100)])).length).to.equal(1);
-      expect(d.push(new Uint8Array([0, 0]))).to.deep.equal([]);
-      expectTooLarge(() => d.push(new Uint8Array([0, 101])), 101, 100);
-      expectTooLarge(() => d.push(new Uint8Array([1, 2, 3])), 101, 100);
+      const r = d.push(concat(packFrames([new Uint8Array([1, 2]), new Uint8Array(100).fill(3)]), prefix(101), new Uint8Array([9, 9])));
+      expect(r.frames.map((f) => [f.length, f[0]])).to.deep.equal([[2, 1], [100, 3]]);
+      expectTooLarge(r.error, 101, 100);
+      expect(r.ended).to.equal(false);
+      expect(d.buffered).to.equal(0);
+    });
+
+    it('reports a bad length prefix after the good frames for every split point of the stream', () => {
+      const good = [new Uint8Array([5]), new Uint8Array(30).fill(6), new Uint8Array([7, 7])];
+      const stream = concat(packFrames(good), prefix(0xffffffff), new Uint8Array(8));
+      for (let a = 0; a <= stream.length; a++) {
+        for (let b = a; b <= stream.length; b += 3) {
+          const { frames, error } = feedAll(create({ maxFrameBytes: 40 }), stream, [a, b]);
+          expect(frames, `cuts ${a}, ${b}`).to.deep.equal(good.map(toHex));
+          expectTooLarge(error, 0xffffffff, 40);
+        }
+      }
+    });
+
+    it('refuses a declared length over the limit as soon as the prefix is read, and yields nothing after', () => {
+      const d = create({ maxFrameBytes: 100 });
+      expect(d.push(packFrames([new Uint8Array(100)])).frames.length).to.equal(1);
+      expect(d.push(new Uint8Array([0, 0]))).to.deep.equal({ frames: [], error: null, ended: false });
+      const r = d.push(new Uint8Array([0, 101]));
+      expect(r.frames).to.deep.equal([]);
+      expectTooLarge(r.error, 101, 100);
+      expect(d.buffered).to.equal(0);
+      const later = d.push(packFrames([new Uint8Array([1])], { end: true }));
+      expect(later.frames).to.deep.equal([]);
+      expect(later.error).to.equal(r.error);
+      expect([later.ended, d.ended]).to.deep.equal([false, false]);
     });
 
     it('refuses 0xffffffff with the default 10 MiB limit without buffering it', () => {
       const d = create();
-      expect(d.push(new Uint8Array([0, 0xa0]))).to.deep.equal([]); // 10 MiB = 0x00a00000
-      expect(d.push(new Uint8Array([0, 0, 1])).length).to.equal(0);
+      expect(d.push(new Uint8Array([0, 0xa0])).frames).to.deep.equal([]); // 10 MiB = 0x00a00000
+      expect(d.push(new Uint8Array([0, 0, 1])).frames.length).to.equal(0);
       expect(d.buffered).to.equal(5);
       const fresh = create();
-      expectTooLarge(() => fresh.push(new Uint8Array([0xff, 0xff, 0xff, 0xff, 1])), 0xffffffff, Limits.MAX_FRAME_BYTES);
+      expectTooLarge(fresh.push(new Uint8Array([0xff, 0xff, 0xff, 0xff, 1])).error, 0xffffffff, Limits.MAX_FRAME_BYTES);
+      expect(fresh.buffered).to.equal(0);
       const over = create();
-      expectTooLarge(() => over.push(new Uint8Array([0, 0xa0, 0, 1])), Limits.MAX_FRAME_BYTES + 1, Limits.MAX_FRAME_BYTES);
+      expectTooLarge(over.push(new Uint8Array([0, 0xa0, 0, 1])).error, Limits.MAX_FRAME_BYTES + 1, Limits.MAX_FRAME_BYTES);
     });
 
-    it('on random bytes returns frames or fails with FRAME_TOO_LARGE only', () => {
+    it('throws only for a chunk that is not a Uint8Array (a programming error, not bad input)', () => {
+      expect((thrown(() => create().push([1, 2] as unknown as Uint8Array)) as CodecError).code).to.equal(ErrorCode.INVALID_ARGUMENT);
+    });
+
+    it('on random bytes returns frames within the limit, then at most a FRAME_TOO_LARGE error, never a throw', () => {
       fc.assert(
         fc.property(fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 10 }), fc.integer({ min: 1, max: 300 }), (chunks, max) => {
           const d = create({ maxFrameBytes: max });
-          try {
-            for (const c of chunks) for (const f of d.push(c)) expect(f.length).to.be.within(1, max);
-          } catch (e) {
-            if (!(e instanceof CodecError) || e.code !== ErrorCode.FRAME_TOO_LARGE) throw e;
+          let failed: CodecError | null = null;
+          for (const c of chunks) {
+            const r = d.push(c);
+            if (failed) expect(r.frames).to.deep.equal([]);
+            for (const f of r.frames) expect(f.length).to.be.within(1, max);
+            if (r.error) expect(r.error.code).to.equal(ErrorCode.FRAME_TOO_LARGE);
+            failed ??= r.error;
           }
         }),
         { numRuns: 300 },

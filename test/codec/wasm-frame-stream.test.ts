@@ -1,26 +1,31 @@
 // Length-prefixed stream framing on the WASM core: the deframer against every
 // split of a stream, random chunkings (checked against the JavaScript
-// deframer), big frames, limits, end of stream, copies; the framer's packing.
+// deframer), big frames, limits (reported after the frames before them), end
+// of stream, copies; the framer's packing.
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { CodecError, ErrorCode } from '../../src/codec/errors.ts';
 import { createJsDeframer, packFrames } from '../../src/codec/js-stream-framing.ts';
 import { loadWasmCore } from '../../src/codec/wasm-core.ts';
+import type { StreamDeframer } from '../../src/codec/codec.ts';
 import { WasmStreamDeframer, wasmFrameStream } from '../../src/codec/wasm-frame-stream.ts';
 import { toHex } from '../fixtures/flare-core.ts';
 
 const core = await loadWasmCore();
 const stream = wasmFrameStream(core);
 
-/** Feeds `bytes` cut at `cuts` (sorted offsets); returns every frame out, as hex. */
-function feed(d: { push(c: Uint8Array): Uint8Array[] }, bytes: Uint8Array, cuts: number[]): string[] {
+/** Feeds `bytes` cut at `cuts` (sorted offsets); returns every frame out, as hex, then the code of the first error if any. */
+function feed(d: StreamDeframer, bytes: Uint8Array, cuts: number[]): string[] {
   const out: string[] = [];
+  let error: string | null = null;
   let prev = 0;
   for (const cut of [...cuts, bytes.length]) {
-    for (const f of d.push(bytes.subarray(prev, cut))) out.push(toHex(f));
+    const r = d.push(bytes.subarray(prev, cut));
+    for (const f of r.frames) out.push(toHex(f));
+    error ??= r.error?.code ?? null;
     prev = cut;
   }
-  return out;
+  return error ? [...out, error] : out;
 }
 
 function codecError(run: () => unknown): CodecError {
@@ -76,7 +81,7 @@ describe('WASM stream deframer', () => {
     const d = stream.deframer();
     const out: Uint8Array[] = [];
     for (let at = 0; at < bytes.length; at += 65536) {
-      out.push(...d.push(bytes.subarray(at, at + 65536)));
+      out.push(...d.push(bytes.subarray(at, at + 65536)).frames);
       if (out.length === 0) expect(d.buffered).to.equal(Math.min(at + 65536, bytes.length));
     }
     expect(out.length).to.equal(2);
@@ -89,13 +94,13 @@ describe('WASM stream deframer', () => {
 
   it('returns all frames of a chunk holding thousands of them (several scans)', () => {
     const list = Array.from({ length: 5000 }, (_, i) => Uint8Array.of(i & 255, i >> 8));
-    const out = stream.deframer().push(stream.packFrames(list));
+    const out = stream.deframer().push(stream.packFrames(list)).frames;
     expect(out.map(toHex)).to.deep.equal(list.map(toHex));
   });
 
   it('returns copies: not views into WASM memory, unchanged when the chunk is reused', () => {
     const chunk = stream.packFrames([Uint8Array.of(1, 2, 3)]);
-    const [frame] = stream.deframer().push(chunk);
+    const [frame] = stream.deframer().push(chunk).frames;
     expect(frame!.buffer).to.not.equal(core.exports.memory.buffer);
     chunk.fill(0xee);
     stream.deframer().push(stream.packFrames([Uint8Array.of(4, 5, 6)]));
@@ -105,28 +110,44 @@ describe('WASM stream deframer', () => {
   it('stops at a zero length and ignores what follows', () => {
     const d = stream.deframer();
     const bytes = new Uint8Array([0, 0, 0, 1, 42, 0, 0, 0, 0, 0, 0, 0, 9, 1, 2]);
-    expect(d.push(bytes).map(toHex)).to.deep.equal(['2a']);
-    expect(d.ended).to.equal(true);
-    expect(d.push(Uint8Array.of(0, 0, 0, 1, 1))).to.deep.equal([]);
+    const r = d.push(bytes);
+    expect(r.frames.map(toHex)).to.deep.equal(['2a']);
+    expect([r.ended, r.error, d.ended]).to.deep.equal([true, null, true]);
+    expect(d.push(Uint8Array.of(0, 0, 0, 1, 1))).to.deep.equal({ frames: [], error: null, ended: true });
     expect(d.buffered).to.equal(0);
   });
 
-  it('refuses a declared length over the limit as soon as the prefix is read, and stays failed', () => {
+  it('refuses a declared length over the limit as soon as the prefix is read, and yields nothing after', () => {
     const d = new WasmStreamDeframer(core, { maxFrameBytes: 100 });
-    expect(d.push(Uint8Array.of(0, 0, 0, 100)).length).to.equal(0); // exactly the limit is fine
-    expect(d.push(new Uint8Array(100)).length).to.equal(1);
+    expect(d.push(Uint8Array.of(0, 0, 0, 100)).frames.length).to.equal(0); // exactly the limit is fine
+    expect(d.push(new Uint8Array(100)).frames.length).to.equal(1);
     d.push(Uint8Array.of(0, 0));
-    const e = codecError(() => d.push(Uint8Array.of(0, 101)));
-    expect(e.code).to.equal(ErrorCode.FRAME_TOO_LARGE);
-    expect(e.details).to.deep.equal({ size: 101, limit: 100 });
-    expect(codecError(() => d.push(Uint8Array.of(1)))).to.equal(e);
+    const { frames: none, error } = d.push(Uint8Array.of(0, 101));
+    expect(none).to.deep.equal([]);
+    expect(error?.code).to.equal(ErrorCode.FRAME_TOO_LARGE);
+    expect(error?.details).to.deep.equal({ size: 101, limit: 100 });
+    expect(d.buffered).to.equal(0);
+    expect(d.push(stream.packFrames([Uint8Array.of(1)]))).to.deep.equal({ frames: [], error, ended: false });
+  });
+
+  it('returns the frames before a bad length prefix, scanned in several batches, as copies that outlive the freed buffer', () => {
+    const list = Array.from({ length: 3000 }, (_, i) => Uint8Array.of(i & 255, i >> 8, 7));
+    const bad = new Uint8Array([...stream.packFrames(list), 0x7f, 0, 0, 0, 1, 2, 3]);
+    const d = stream.deframer();
+    const r = d.push(bad);
+    expect(r.error?.details).to.deep.equal({ size: 0x7f000000, limit: 10 * 1024 * 1024 });
+    // Reuse the WASM memory the deframer freed: the frames must not change.
+    const other = stream.deframer();
+    other.push(new Uint8Array(bad.length).fill(0x55).subarray(0, 3 * 1024));
+    expect(r.frames.map(toHex)).to.deep.equal(list.map(toHex));
+    other.dispose();
   });
 
   it('refuses 0xffffffff and 10 MiB + 1 with the default limit, without buffering them', () => {
     for (const prefix of [[0xff, 0xff, 0xff, 0xff], [0x00, 0xa0, 0x00, 0x01]]) {
       const d = stream.deframer();
-      const e = codecError(() => d.push(Uint8Array.from(prefix)));
-      expect(e.details).to.deep.equal({ size: new DataView(Uint8Array.from(prefix).buffer).getUint32(0), limit: 10 * 1024 * 1024 });
+      const { error } = d.push(Uint8Array.from(prefix));
+      expect(error?.details).to.deep.equal({ size: new DataView(Uint8Array.from(prefix).buffer).getUint32(0), limit: 10 * 1024 * 1024 });
       expect(d.buffered).to.equal(0);
     }
     const ok = stream.deframer();
@@ -135,17 +156,10 @@ describe('WASM stream deframer', () => {
     ok.dispose();
   });
 
-  it('on random bytes returns frames or fails with FRAME_TOO_LARGE, like the JavaScript deframer', () => {
+  it('on random bytes gives the same frames and error as the JavaScript deframer', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), fc.nat(64), (bytes, cut) => {
-      const run = (d: { push(c: Uint8Array): Uint8Array[] }) => {
-        try {
-          return feed(d, bytes, [Math.min(cut, bytes.length)]);
-        } catch (e) {
-          expect(e).to.be.instanceOf(CodecError);
-          return (e as CodecError).code;
-        }
-      };
-      expect(run(new WasmStreamDeframer(core, { maxFrameBytes: 20 }))).to.deep.equal(run(createJsDeframer({ maxFrameBytes: 20 })));
+      const cuts = [Math.min(cut, bytes.length)];
+      expect(feed(new WasmStreamDeframer(core, { maxFrameBytes: 20 }), bytes, cuts)).to.deep.equal(feed(createJsDeframer({ maxFrameBytes: 20 }), bytes, cuts));
     }), { numRuns: 500 });
   });
 

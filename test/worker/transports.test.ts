@@ -71,7 +71,7 @@ describe('worker/transports/websocket', () => {
     expect(r.frames).to.deep.equal([[7], [8, 8], [9]]);
   });
 
-  it('drops a broken batch whole, reports it, and keeps the connection', async () => {
+  it('delivers the frames of a broken batch before the fault, reports the rest dropped, and keeps the connection', async () => {
     const t = make();
     const r = recorder();
     const opening = t.open(r.handlers);
@@ -84,7 +84,7 @@ describe('worker/transports/websocket', () => {
     ws.serverSend(b(0, 0, 0, 1, 7, 0xff, 0xff, 0xff, 0xff)); // a frame over the limit
     ws.serverSend(packFrames([b(9), b(10)]));
     expect(r.dropped).to.deep.equal(['truncated', 'truncated', 'frame_too_large']);
-    expect(r.frames).to.deep.equal([[9], [10]]);
+    expect(r.frames).to.deep.equal([[7], [7], [7], [9], [10]]);
     expect(r.closes).to.deep.equal([]);
     expect(t.isOpen).to.equal(true);
   });
@@ -258,6 +258,33 @@ describe('worker/transports/webtransport', () => {
     await tick();
     expect(r.closes[0]!.code).to.equal(4005);
     expect(r.closes[0]!.error?.code).to.equal('frame_too_large');
+  });
+
+  it('delivers the frames before an oversized length prefix in the same chunk, then closes with FRAME_TOO_LARGE', async () => {
+    const t = make();
+    const r = recorder();
+    await t.open(r.handlers);
+    const wt = FakeWebTransport.instances[0]!;
+    wt.serverWrite(new Uint8Array([...packFrames([b(1), b(2, 2)]), 0xff, 0xff, 0xff, 0xff, 3]));
+    await tick();
+    expect(r.frames).to.deep.equal([[1], [2, 2]]);
+    expect(r.closes.length).to.equal(1);
+    expect(r.closes[0]!.code).to.equal(4005);
+    expect(r.closes[0]!.error?.code).to.equal('frame_too_large');
+    expect(wt.closeCalls[0]?.closeCode).to.equal(4005);
+    wt.serverWrite(packFrames([b(4)]));
+    await tick();
+    expect(r.frames.length).to.equal(2);
+  });
+
+  it('delivers the frames before the end marker and closes normally', async () => {
+    const t = make();
+    const r = recorder();
+    await t.open(r.handlers);
+    FakeWebTransport.instances[0]!.serverWrite(packFrames([b(1), b(2)], { end: true }));
+    await tick();
+    expect(r.frames).to.deep.equal([[1], [2]]);
+    expect(r.closes).to.deep.equal([{ code: 1000, reason: 'stream ended', local: true }]);
   });
 
   it('rejects with TRANSPORT_UNAVAILABLE when the dial fails or WebTransport is missing', async () => {

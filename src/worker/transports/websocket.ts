@@ -118,28 +118,23 @@ export class WebSocketTransport implements Transport {
 
   /**
    * One message: a frame, or (batched) length-prefixed frames. A message over
-   * the frame limit or with broken framing is dropped whole and reported; the
-   * next message stands on its own, so the connection stays.
+   * the frame limit is dropped and reported; in a batch with broken framing the
+   * frames before the fault are delivered and the rest is dropped and reported.
+   * The next message stands on its own, so the connection stays.
    */
   #receive(data: unknown): void {
     const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : typeof data === 'string' ? encoder.encode(data) : null;
     if (!bytes || this.#ended) return;
     const max = this.#options.maxFrameBytes ?? Limits.MAX_FRAME_BYTES;
-    let frames: Uint8Array[];
     if (!this.#batched) {
       if (bytes.length > max) return guarded(() => this.#handlers!.dropped?.(CodecError.tooLarge(bytes.length, max)));
-      frames = [bytes];
-    } else {
-      try {
-        const d = new JsStreamDeframer({ maxFrameBytes: max });
-        frames = d.push(bytes);
-        if (d.buffered !== 0 || d.ended) throw CodecError.truncated('batched WebSocket message ends inside a frame or holds a zero-length frame');
-      } catch (e) {
-        const error = FlareError.is(e) ? e : new CodecError(ErrorCode.MALFORMED_FRAME, 'bad batched message', { cause: e });
-        return guarded(() => this.#handlers!.dropped?.(error));
-      }
+      return guarded(() => this.#handlers!.frames([bytes]));
     }
-    guarded(() => this.#handlers!.frames(frames));
+    const d = new JsStreamDeframer({ maxFrameBytes: max });
+    const { frames, error, ended } = d.push(bytes);
+    if (frames.length > 0) guarded(() => this.#handlers!.frames(frames));
+    const fault = error ?? (d.buffered !== 0 || ended ? CodecError.truncated('batched WebSocket message ends inside a frame or holds a zero-length frame') : null);
+    if (fault) guarded(() => this.#handlers!.dropped?.(fault));
   }
 
   #end(info: TransportCloseInfo): void {

@@ -171,9 +171,15 @@ export class WebTransportTransport implements Transport {
       for (;;) {
         const { value, done } = await reader.read();
         if (done || this.#ended) break;
-        const frames = deframer.push(value);
+        const { frames, error, ended } = deframer.push(value);
+        // The good frames first, also those before a bad length prefix in the same chunk.
         if (frames.length > 0) guarded(() => this.#handlers!.frames(frames));
-        if (deframer.ended) break;
+        if (error) {
+          // A declared length over the limit: the stream cannot be resynchronised (closes with FRAME_TOO_LARGE).
+          this.#fail(error);
+          return;
+        }
+        if (ended) break;
       }
       if (!this.#ended) this.close(TransportCloseCode.NORMAL, 'stream ended');
     } catch (e) {

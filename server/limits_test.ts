@@ -5,8 +5,8 @@ import { Session } from './session.ts';
 import { SendQueue } from './send-queue.ts';
 import { TokenBucket } from './rate-limit.ts';
 import type { Link } from './link.ts';
-import { joinFrames, StreamFrames } from './framing.ts';
-import { createFrameCodec } from '../src/codec/index.ts';
+import { joinFrames, streamDeframer } from './framing.ts';
+import { createDeframer, createFrameCodec, loadWasmCore, type StreamDeframer } from '../src/codec/index.ts';
 import { PayloadType, Reliability, SystemType } from '../src/codec/frame-types.ts';
 import { payloadFrame, systemFrame } from '../src/codec/frames.ts';
 
@@ -53,26 +53,41 @@ Deno.test('limits: frames before a bad WebTransport length prefix in the same ch
   });
 });
 
-Deno.test('stream framing (pure): frames split anywhere; a bad length prefix comes after the good frames of its chunk; the end', () => {
-  const frame = (n: number, fill: number) => new Uint8Array(n).fill(fill);
-  const packed = joinFrames([frame(3, 1), frame(5, 2), frame(1, 3)]);
-  for (let cut = 0; cut <= packed.length; cut++) {
-    const d = new StreamFrames(100);
-    const a = d.push(packed.subarray(0, cut));
-    const b = d.push(packed.subarray(cut));
-    assertEquals([...a.frames, ...b.frames].map((f) => [f.length, f[0]]), [[3, 1], [5, 2], [1, 3]], `cut at ${cut}`);
-    assertEquals([b.error, b.ended], [null, false]);
-  }
-  const d = new StreamFrames(100);
-  const bad = new Uint8Array([...joinFrames([frame(2, 7)]), 0, 0, 0, 101, 9, 9]);
-  const r = d.push(bad);
-  assertEquals(r.frames.map((f) => f[0]), [7], 'the good frame is kept');
-  assertEquals(r.error?.code, 'frame_too_large');
-  assertEquals(d.push(joinFrames([frame(1, 1)])).frames.length, 0, 'nothing after an error');
-  const e = new StreamFrames(100);
-  const end = e.push(new Uint8Array([...joinFrames([frame(1, 5)]), 0, 0, 0, 0, 0, 0, 0, 1, 1]));
-  assertEquals([end.frames.length, end.ended, end.error], [1, true, null], 'a zero length ends the stream');
-});
+// The WebTransport path reads with the codec's deframer (streamDeframer); the WASM one must read alike.
+const wasm = await loadWasmCore();
+const deframers: Array<[string, (max: number) => StreamDeframer]> = [
+  ['js', (max) => streamDeframer(max)],
+  ['wasm', (max) => createDeframer({ wasm, maxFrameBytes: max })],
+];
+
+for (const [name, make] of deframers) {
+  Deno.test(`stream framing (${name}): frames split anywhere; a bad length prefix comes after the good frames of its chunk; the end`, () => {
+    const frame = (n: number, fill: number) => new Uint8Array(n).fill(fill);
+    const packed = joinFrames([frame(3, 1), frame(5, 2), frame(1, 3)]);
+    for (let cut = 0; cut <= packed.length; cut++) {
+      const d = make(100);
+      const a = d.push(packed.subarray(0, cut));
+      const b = d.push(packed.subarray(cut));
+      assertEquals([...a.frames, ...b.frames].map((f) => [f.length, f[0]]), [[3, 1], [5, 2], [1, 3]], `cut at ${cut}`);
+      assertEquals([b.error, b.ended], [null, false]);
+    }
+    const d = make(100);
+    const bad = new Uint8Array([...joinFrames([frame(2, 7)]), 0, 0, 0, 101, 9, 9]);
+    const r = d.push(bad);
+    assertEquals(r.frames.map((f) => f[0]), [7], 'the good frame is kept');
+    assertEquals(r.error?.code, 'frame_too_large');
+    const after = d.push(joinFrames([frame(1, 1)]));
+    assertEquals([after.frames.length, after.error], [0, r.error], 'nothing after an error, which stays');
+    const split = make(100);
+    assertEquals(split.push(new Uint8Array([0, 0, 0, 2, 4, 4, 0, 0])).frames.length, 1);
+    assertEquals(split.push(new Uint8Array([1, 0, 5])).error?.code, 'frame_too_large', 'a prefix split across chunks');
+    assertEquals(split.buffered, 0, 'nothing of the refused frame is held');
+    const e = make(100);
+    const end = e.push(new Uint8Array([...joinFrames([frame(1, 5)]), 0, 0, 0, 0, 0, 0, 0, 1, 1]));
+    assertEquals([end.frames.length, end.ended, end.error], [1, true, null], 'a zero length ends the stream');
+    assertEquals(e.push(joinFrames([frame(1, 1)])), { frames: [], error: null, ended: true }, 'nothing after the end');
+  });
+}
 
 Deno.test('malformed frames get an ERROR and the connection stays open', async () => {
   await withServer({}, async (s) => {

@@ -99,7 +99,7 @@ export class TestClient {
     const reading = (async () => {
       const d = streamDeframer(1 << 30);
       try {
-        for await (const chunk of stream.readable) for (const f of d.push(chunk)) this.#onBytes(f);
+        for await (const chunk of stream.readable) for (const f of d.push(chunk).frames) this.#onBytes(f);
       } catch {
         // closed
       }

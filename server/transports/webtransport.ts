@@ -5,7 +5,7 @@
  * echoed as they come, for the client's latency and loss probes.
  */
 import type { ServerContext } from '../context.ts';
-import { joinFrames, StreamFrames } from '../framing.ts';
+import { joinFrames, streamDeframer } from '../framing.ts';
 import { CloseCode, TransportKind, type Link } from '../link.ts';
 import { Session } from '../session.ts';
 import type { TlsIdentity } from '../tls.ts';
@@ -175,7 +175,7 @@ export class WebTransportServer {
       (info) => session.closed(info.closeCode ?? CloseCode.NORMAL, info.reason || 'closed'),
       () => session.closed(CloseCode.NORMAL, 'connection lost'),
     );
-    const deframer = new StreamFrames(this.ctx.config.maxFrameBytes);
+    const deframer = streamDeframer(this.ctx.config.maxFrameBytes);
     try {
       for await (const chunk of stream.readable) {
         const { frames, error, ended } = deframer.push(chunk);

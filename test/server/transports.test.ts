@@ -115,7 +115,7 @@ async function openWebTransport(base: string, certHashHex: string): Promise<Conn
     for (;;) {
       const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
       if (done || !value) return;
-      for (const f of deframer.push(value)) conn.onBytes(f);
+      for (const f of deframer.push(value).frames) conn.onBytes(f);
     }
   })();
   return conn;

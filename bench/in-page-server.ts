@@ -114,7 +114,7 @@ export function inPageServer(json: FrameCodec, script: FloodScript, chunks: () =
         if (this.#sawReady(bytes)) this.#batched = true;
         return;
       }
-      for (const f of new JsStreamDeframer().push(bytes)) this.#peer.take(f);
+      for (const f of new JsStreamDeframer().push(bytes).frames) this.#peer.take(f);
     }
     #sawReady(bytes: Uint8Array): boolean {
       try {
@@ -149,7 +149,7 @@ export function inPageServer(json: FrameCodec, script: FloodScript, chunks: () =
       const readable = new ReadableStream<Uint8Array>({ start: (c) => void (toClient = c) });
       const deframer = new JsStreamDeframer();
       const peer = new Peer(json, script, chunks, (frames) => toClient.enqueue(packFrames(frames)), (cs) => cs.forEach((c) => toClient.enqueue(c)));
-      const writable = new WritableStream<Uint8Array>({ write: (chunk) => deframer.push(new Uint8Array(chunk)).forEach((f) => peer.take(f)) });
+      const writable = new WritableStream<Uint8Array>({ write: (chunk) => deframer.push(new Uint8Array(chunk)).frames.forEach((f) => peer.take(f)) });
       return { readable, writable };
     }
     close(info: WebTransportCloseInfo = {}): void {

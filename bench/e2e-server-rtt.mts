@@ -19,7 +19,8 @@ import { customFrame, systemFrame } from '../src/codec/frames.ts';
 import { metaText } from '../src/codec/metadata.ts';
 import { ExtCommand } from '../src/protocol/extensions.ts';
 import { COMPRESS_MIN_KEY, DEFAULT_COMPRESS_MIN, parseCompressMin, skipSmallFrames } from '../src/protocol/small-frames.ts';
-import { joinFrames, splitBatch } from '../server/framing.ts';
+import { splitBatch } from '../src/codec/js-stream-framing.ts';
+import { joinFrames } from '../server/framing.ts';
 
 const ROUNDS = Number(Deno.args[0] ?? 10);
 const PER_ROUND = Number(Deno.args[1] ?? 500);
@@ -81,7 +82,7 @@ async function flareClient(url: string): Promise<{ rtt(): Promise<void>; close()
   let codec = json;
   ws.onmessage = (e) => {
     const bytes = new Uint8Array(e.data as ArrayBuffer);
-    for (const b of batch ? splitBatch(bytes, 1 << 24)! : [bytes]) onFrame(codec.decode(compressor ? compressor.decompress(b, 1 << 24) : b));
+    for (const b of batch ? splitBatch(bytes, 1 << 24).frames : [bytes]) onFrame(codec.decode(compressor ? compressor.decompress(b, 1 << 24) : b));
   };
   const ack = await new Promise<Frame>((resolve) => {
     onFrame = resolve;

@@ -6,7 +6,7 @@
  */
 import { ErrorCode } from '../src/codec/errors.ts';
 import type { ServerConfig } from './config.ts';
-import { splitBatch } from './framing.ts';
+import { splitBatch } from '../src/codec/js-stream-framing.ts';
 import type { Metrics } from './metrics.ts';
 import { TokenBucket } from './rate-limit.ts';
 
@@ -46,12 +46,10 @@ export class Inbound {
       return;
     }
     if (!this.batch) return this.#frame(bytes);
-    const parts = splitBatch(bytes, max);
-    if (!parts) {
-      this.sink.error(ErrorCode.MALFORMED_FRAME, 'malformed batch (length prefixes do not add up)');
-      return;
-    }
-    for (const p of parts) this.#frame(p);
+    // The frames before a fault are taken (the client does the same); the rest of the message is refused.
+    const { frames, error } = splitBatch(bytes, max);
+    for (const f of frames) this.#frame(f);
+    if (error) this.sink.error(error.code === ErrorCode.FRAME_TOO_LARGE ? error.code : ErrorCode.MALFORMED_FRAME, `malformed batch: ${error.message}`);
   }
 
   #frame(bytes: Uint8Array): void {

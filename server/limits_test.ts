@@ -107,6 +107,25 @@ Deno.test('malformed frames get an ERROR and the connection stays open', async (
   });
 });
 
+Deno.test('a batched message with broken framing: the frames before the fault are taken, then one ERROR, and the connection stays', async () => {
+  await withServer({}, async (s) => {
+    const c = await TestClient.connect(s.url, { format: 'protobuf', compression: 'none', meta: { batch: '1' } });
+    assert(c.batch, 'batching negotiated');
+    const codec = createFrameCodec({ format: 'protobuf' });
+    const good = joinFrames([codec.encode(ping())]);
+    c.sendRaw(new Uint8Array([...good, 0, 0, 0, 9, 1, 2]));
+    await c.next((f) => isSystem(f, SystemType.PONG));
+    const err = await c.next((f) => isSystem(f, SystemType.ERROR));
+    assertEquals(meta(err, 'code'), 'malformed_frame');
+    const message = (err.command!.value as { message?: string }).message ?? '';
+    assert(message.includes('ends inside a frame'), message);
+    c.send(ping());
+    await c.next((f) => isSystem(f, SystemType.PONG));
+    assertEquals(c.closed, null);
+    c.close();
+  });
+});
+
 Deno.test('rate limit: frames over the bucket are dropped with one rate_limited ERROR, and counted', async () => {
   await withServer({ rateLimitPerSec: 1, rateLimitBurst: 20 }, async (s) => {
     const c = await TestClient.connect(s.url, { format: 'protobuf' });

@@ -11,7 +11,8 @@ import { customFrame, payloadFrame, systemFrame, type MetadataInit } from '../..
 import { metaText } from '../../src/codec/metadata.ts';
 import { ExtCommand } from '../../src/protocol/extensions.ts';
 import { createCompressor, type Compressor } from '../../src/codec/compression.ts';
-import { joinFrames, splitBatch, streamDeframer } from '../framing.ts';
+import { splitBatch } from '../../src/codec/js-stream-framing.ts';
+import { joinFrames, streamDeframer } from '../framing.ts';
 import { COMPRESS_MIN_KEY, parseCompressMin, skipSmallFrames } from '../../src/protocol/small-frames.ts';
 
 export interface ClientOptions {
@@ -80,7 +81,7 @@ export class TestClient {
     });
     ws.onmessage = (ev) => {
       const bytes = typeof ev.data === 'string' ? encoder.encode(ev.data) : new Uint8Array(ev.data as ArrayBuffer);
-      if (this.batch) for (const f of splitBatch(bytes, 1 << 30) ?? []) this.#onBytes(f);
+      if (this.batch) for (const f of splitBatch(bytes, 1 << 30).frames) this.#onBytes(f);
       else this.#onBytes(bytes);
     };
     ws.onclose = (ev) => this.#onClose(ev.code, ev.reason);

@@ -24,7 +24,7 @@ export { createJsonCodec, encodeFrameJsonText, decodeFrameJsonText } from './jso
 export { frameToJson, type FrameJson } from './json-shape.ts';
 export { frameFromJson } from './json-reader.ts';
 export { createJsProtobufCodec } from './js-protobuf-codec.ts';
-export { createJsDeframer, JsStreamDeframer, packFrames, type DeframerOptions } from './js-stream-framing.ts';
+export { createJsDeframer, JsStreamDeframer, packFrames, splitBatch, type DeframerOptions, type SplitBatch } from './js-stream-framing.ts';
 export { loadWasmCore, loadWasmCoreSync, WasmCore } from './wasm-core.ts';
 export { createWasmFrameCodec, type WasmFrameCodec } from './wasm-frame-codec.ts';
 export { wasmFrameStream, WasmFramer, WasmStreamDeframer, type WasmFrameStream, type WasmFramingOptions } from './wasm-frame-stream.ts';

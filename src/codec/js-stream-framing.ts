@@ -141,3 +141,37 @@ export function packFrames(
   }
   return out;
 }
+
+/** What one batch message held: its frames, and the fault after them if the prefixes did not add up. */
+export interface SplitBatch {
+  /** The frames before any fault, in order (views into the message, no copy). */
+  frames: Uint8Array[];
+  /** Why the rest of the message was not read, or null when all of it was frames. */
+  error: CodecError | null;
+}
+
+/**
+ * Splits one batched WebSocket message (length-prefixed frames, our batching
+ * extension) on either side. Unlike a stream, a batch stands alone: a frame
+ * must end inside it, and a zero length (a stream's end marker) has no place
+ * in it. The frames before a fault are returned with the error after them.
+ * A plain loop rather than a deframer object: it runs once per message, on
+ * the round-trip path of both client and server.
+ */
+export function splitBatch(bytes: Uint8Array, maxFrameBytes: number = Limits.MAX_FRAME_BYTES): SplitBatch {
+  const frames: Uint8Array[] = [];
+  const n = bytes.length;
+  let i = 0;
+  while (i < n) {
+    if (n - i < 4) return { frames, error: CodecError.truncated(`batched message ends inside a length prefix (${n - i} of 4 bytes)`) };
+    const len = bytes[i]! * 0x1000000 + ((bytes[i + 1]! << 16) | (bytes[i + 2]! << 8) | bytes[i + 3]!);
+    i += 4;
+    if (len === 0) return { frames, error: CodecError.malformed('zero-length frame in a batched message') };
+    if (len > maxFrameBytes) return { frames, error: CodecError.tooLarge(len, maxFrameBytes) };
+    if (len > n - i) return { frames, error: CodecError.truncated(`batched message ends inside a frame (${n - i} of ${len} bytes)`) };
+    frames.push(bytes.subarray(i, i + len));
+    i += len;
+  }
+  if (frames.length === 0) return { frames, error: CodecError.malformed('empty batched message') };
+  return { frames, error: null };
+}

@@ -3,7 +3,7 @@
 // and end of stream; the framer's packing.
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { CodecError, ErrorCode, Limits, WasmStreamDeframer, createJsDeframer, loadWasmCore, packFrames } from '../../src/codec/index.ts';
+import { CodecError, ErrorCode, Limits, WasmStreamDeframer, createJsDeframer, loadWasmCore, packFrames, splitBatch } from '../../src/codec/index.ts';
 import type { StreamDeframer } from '../../src/codec/index.ts';
 import { toHex } from '../fixtures/flare-core.ts';
 
@@ -215,3 +215,41 @@ for (const { name, create } of deframers) {
     });
   });
 }
+
+// One batched WebSocket message (client and server both split with it).
+describe('splitBatch', () => {
+  it('gives back exactly the frames packFrames joined, as views without copies', () => {
+    fc.assert(
+      fc.property(frameList.filter((l) => l.length > 0), (frames) => {
+        const packed = packFrames(frames);
+        const { frames: out, error } = splitBatch(packed);
+        expect(error).to.equal(null);
+        expect(out.map(toHex)).to.deep.equal(frames.map(toHex));
+        for (const f of out) expect(f.buffer).to.equal(packed.buffer);
+      }),
+    );
+  });
+
+  const good = [new Uint8Array([1, 2]), new Uint8Array([3])];
+  const faults: Array<[string, Uint8Array, string]> = [
+    ['a cut length prefix', new Uint8Array([0, 0]), ErrorCode.TRUNCATED],
+    ['a frame cut short', new Uint8Array([0, 0, 0, 5, 9, 9]), ErrorCode.TRUNCATED],
+    ['a zero length', new Uint8Array([0, 0, 0, 0]), ErrorCode.MALFORMED_FRAME],
+    ['a length over the limit', new Uint8Array([0, 0, 1, 0, 7]), ErrorCode.FRAME_TOO_LARGE],
+  ];
+  for (const [what, tail, code] of faults) {
+    it(`returns the frames before ${what}, then the error (${code})`, () => {
+      const bytes = new Uint8Array([...packFrames(good), ...tail]);
+      const { frames, error } = splitBatch(bytes, 100);
+      expect(frames.map(toHex)).to.deep.equal(good.map(toHex));
+      expect(error).to.be.instanceOf(CodecError);
+      expect(error!.code).to.equal(code);
+    });
+  }
+
+  it('refuses an empty message', () => {
+    const { frames, error } = splitBatch(new Uint8Array(0));
+    expect(frames).to.deep.equal([]);
+    expect(error!.code).to.equal(ErrorCode.MALFORMED_FRAME);
+  });
+});

@@ -83,7 +83,7 @@ describe('worker/transports/websocket', () => {
     ws.serverSend(b(0, 0, 0, 1, 7, 0, 0, 0, 0, 0, 0, 0, 1, 8)); // a zero length inside a batch
     ws.serverSend(b(0, 0, 0, 1, 7, 0xff, 0xff, 0xff, 0xff)); // a frame over the limit
     ws.serverSend(packFrames([b(9), b(10)]));
-    expect(r.dropped).to.deep.equal(['truncated', 'truncated', 'frame_too_large']);
+    expect(r.dropped).to.deep.equal(['truncated', 'malformed_frame', 'frame_too_large']);
     expect(r.frames).to.deep.equal([[7], [7], [7], [9], [10]]);
     expect(r.closes).to.deep.equal([]);
     expect(t.isOpen).to.equal(true);

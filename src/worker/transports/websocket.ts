@@ -6,7 +6,7 @@
  */
 import { Limits } from '../../codec/codec.ts';
 import { CodecError, ErrorCode, FlareError } from '../../codec/errors.ts';
-import { JsStreamDeframer, packFrames } from '../../codec/js-stream-framing.ts';
+import { packFrames, splitBatch } from '../../codec/js-stream-framing.ts';
 import { guarded } from '../guarded.ts';
 import { TransportCloseCode, type Transport, type TransportCloseInfo, type TransportHandlers } from '../transport.ts';
 
@@ -130,11 +130,9 @@ export class WebSocketTransport implements Transport {
       if (bytes.length > max) return guarded(() => this.#handlers!.dropped?.(CodecError.tooLarge(bytes.length, max)));
       return guarded(() => this.#handlers!.frames([bytes]));
     }
-    const d = new JsStreamDeframer({ maxFrameBytes: max });
-    const { frames, error, ended } = d.push(bytes);
+    const { frames, error } = splitBatch(bytes, max);
     if (frames.length > 0) guarded(() => this.#handlers!.frames(frames));
-    const fault = error ?? (d.buffered !== 0 || ended ? CodecError.truncated('batched WebSocket message ends inside a frame or holds a zero-length frame') : null);
-    if (fault) guarded(() => this.#handlers!.dropped?.(fault));
+    if (error) guarded(() => this.#handlers!.dropped?.(error));
   }
 
   #end(info: TransportCloseInfo): void {

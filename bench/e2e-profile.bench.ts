@@ -4,12 +4,13 @@
  * and a per-hop breakdown of the first contender.
  * - flare-worker: FlareClient, engine in a dedicated Worker (what apps get),
  *   timestamped (bench/e2e-profile.worker.ts);
- * - engine-direct: the engine in this page, called directly (no worker, no comlink);
+ * - flare-in-page: FlareClient with `inPage: true` (the engine on this thread, through the SDK);
+ * - engine-direct: the engine in this page, called directly (no SDK);
  *   `-none`: the same without compression;
  * - comlink-hop / postmessage-hop: one call to a worker and back, through comlink / bare;
  * - raw-websocket / deno-echo: a main-thread WebSocket echo against `ws` (Node) / a bare Deno server;
  * - worker-*-echo: the page asks a minimal worker, whose WebSocket echoes (the floor of any
- *   worker-based client).
+ *   worker-based client); `-warm`: the same with both threads kept awake while waiting.
  * Timings are p50 over all samples; on a loaded machine compare within one run only.
  */
 import { FlareClient } from '../src/sdk/index.ts';
@@ -71,6 +72,55 @@ function timedFlare(ctx: BenchContext, s: ProfileServers): RoundTrip {
       await c.request('echo', PAYLOAD, { responseType: 'bytes' });
       page.t0.push(t0);
       page.end.push(abs());
+    },
+    close: () => c.close(),
+  };
+}
+
+/** The in-page contender's split: request() to ws.send, ws.send to the answer's message event, that event to resolved. */
+const inPageSplit = { on: false, send: 0, message: 0, parts: { '1 request() to ws.send': [] as number[], '2 network + server': [] as number[], '3 ws message to resolved': [] as number[] } };
+
+/** Marks WebSocket sends and message events on this page while `inPageSplit.on`. */
+function markPageWebSockets(): void {
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (this: WebSocket, data: Parameters<WebSocket['send']>[0]) {
+    if (inPageSplit.on) inPageSplit.send = performance.now();
+    return send.call(this, data);
+  };
+  const onmessage = Object.getOwnPropertyDescriptor(WebSocket.prototype, 'onmessage')!;
+  Object.defineProperty(WebSocket.prototype, 'onmessage', {
+    ...onmessage,
+    set(this: WebSocket, fn: ((e: MessageEvent) => unknown) | null) {
+      const marked = fn
+        ? (e: MessageEvent) => {
+            if (inPageSplit.on) inPageSplit.message = performance.now();
+            return fn.call(this, e);
+          }
+        : null;
+      onmessage.set!.call(this, marked);
+    },
+  });
+}
+
+function inPageClient(ctx: BenchContext): RoundTrip {
+  let c: FlareClient;
+  return {
+    name: 'flare-in-page',
+    async setup() {
+      markPageWebSockets();
+      c = new FlareClient({ url: ctx.serverUrl!, protocols: ['websocket'], persistOutbox: false, userId: `profile-page-${Math.random()}`, autoSwitch: false, inPage: true });
+      await c.connect();
+    },
+    async once() {
+      inPageSplit.on = true;
+      const t0 = performance.now();
+      await c.request('echo', PAYLOAD, { responseType: 'bytes' });
+      const t1 = performance.now();
+      inPageSplit.on = false;
+      const p = inPageSplit.parts;
+      p['1 request() to ws.send'].push(inPageSplit.send - t0);
+      p['2 network + server'].push(inPageSplit.message - inPageSplit.send);
+      p['3 ws message to resolved'].push(t1 - inPageSplit.message);
     },
     close: () => c.close(),
   };
@@ -145,6 +195,39 @@ function workerEcho(url: string, name: string): RoundTrip {
   };
 }
 
+/**
+ * The experiment of keeping both threads awake while a round trip is out (so neither pays a wake-up):
+ * each keeps its event loop turning with MessageChannel self-posts until the answer or 5 ms.
+ */
+const SPIN = `function spin(isDone, capMs) { const ch = new MessageChannel(); const end = performance.now() + capMs;
+  ch.port1.onmessage = () => { if (!isDone() && performance.now() < end) ch.port2.postMessage(0); else ch.port1.close(); };
+  ch.port2.postMessage(0); }`;
+// eslint-disable-next-line no-new-func
+const spin = new Function(`${SPIN}; return spin;`)() as (isDone: () => boolean, capMs: number) => void;
+
+function warmWorkerEcho(url: string, name: string): RoundTrip {
+  const w = inlineWorker(`${SPIN}; let waiting = false; const ws = new WebSocket(${JSON.stringify(url)}); ws.binaryType = 'arraybuffer';
+    ws.onopen = () => postMessage('open'); ws.onmessage = (e) => { waiting = false; postMessage(new Uint8Array(e.data), [e.data]); };
+    onmessage = (e) => { ws.send(e.data); waiting = true; spin(() => !waiting, 5); };`);
+  let on: (() => void) | null = null;
+  const opened = new Promise<void>((r) => (w.onmessage = (e) => (e.data === 'open' ? r() : on?.())));
+  return {
+    name,
+    setup: () => opened,
+    once: () =>
+      new Promise<void>((r) => {
+        let done = false;
+        on = () => {
+          done = true;
+          r();
+        };
+        w.postMessage(PAYLOAD);
+        spin(() => done, 5);
+      }),
+    close: async () => w.terminate(),
+  };
+}
+
 function mainThreadEcho(url: string, name: string): RoundTrip {
   let ws: WebSocket;
   let on: (() => void) | null = null;
@@ -207,6 +290,7 @@ export default async function profile(ctx: BenchContext): Promise<BenchRow[]> {
   const s = ctx.servers as unknown as ProfileServers;
   const all: RoundTrip[] = [
     timedFlare(ctx, s),
+    inPageClient(ctx),
     direct(ctx),
     direct(ctx, ['none']),
     comlinkHop(ctx, s),
@@ -215,10 +299,12 @@ export default async function profile(ctx: BenchContext): Promise<BenchRow[]> {
     mainThreadEcho(s.denoEchoUrl, 'deno-echo'),
     workerEcho(s.denoEchoUrl, 'worker-deno-echo'),
     workerEcho(s.rawWebSocketUrl, 'worker-ws-echo'),
+    warmWorkerEcho(s.denoEchoUrl, 'worker-deno-echo-warm'),
   ];
   for (const r of all) await r.setup();
   for (const r of all) for (let i = 0; i < 100; i++) await r.once();
   page.t0.length = page.end.length = 0;
+  for (const xs of Object.values(inPageSplit.parts)) xs.length = 0;
   const samples = new Map<string, number[]>(all.map((r) => [r.name, []]));
   const rounds = ctx.quick ? 3 : 8;
   for (let k = 0; k < rounds; k++) {
@@ -232,6 +318,9 @@ export default async function profile(ctx: BenchContext): Promise<BenchRow[]> {
   }
   const rows: BenchRow[] = [...samples].map(([name, xs]) => ({ case: 'round-trip.64B', contender: name, metric: 'p50', unit: 'ms', better: 'lower', value: percentile(xs, 50), runs: rounds, spread: 0, extra: { p90: percentile(xs, 90), samples: xs.length } }));
   rows.push(...breakdown(await workerMarks()));
+  for (const [part, xs] of Object.entries(inPageSplit.parts)) {
+    rows.push({ case: 'round-trip.64B.in-page-breakdown', contender: part, metric: 'p50', unit: 'ms', better: 'lower', value: percentile(xs, 50), runs: 1, spread: 0, extra: { samples: xs.length } });
+  }
   for (const r of all) await r.close();
   return rows;
 }

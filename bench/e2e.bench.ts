@@ -1,7 +1,8 @@
 /**
  * End to end, in headless Chromium against local servers, side by side in one run:
  * - Flare: FlareClient (connection worker, WASM codec, batched events) over WebSocket and over
- *   WebTransport, against the reference server;
+ *   WebTransport, against the reference server; `flare-in-page-*`: the same with `inPage: true`
+ *   (the engine on the main thread: no thread hops, no main-thread shield);
  * - raw-websocket: one WebSocket on the main thread against a minimal `ws` server (the physical
  *   limit of a WebSocket here);
  * - socket.io: socket.io-client over WebSocket against a socket.io 4 server.
@@ -30,14 +31,14 @@ interface Contender {
 const PAYLOAD = new Uint8Array(64).fill(1);
 const PAYLOAD_TEXT = 'x'.repeat(64);
 
-function flare(name: string, ctx: BenchContext, protocol: 'websocket' | 'webtransport', rtt: 'rpc' | 'ack'): Contender {
+function flare(name: string, ctx: BenchContext, protocol: 'websocket' | 'webtransport', rtt: 'rpc' | 'ack', inPage = false): Contender {
   let client: FlareClient;
   let self = '';
   return {
     name,
     async setup() {
       self = `bench-${name}-${Math.random().toString(36).slice(2)}`;
-      client = new FlareClient({ url: ctx.serverUrl!, certHash: ctx.certHash, protocols: [protocol], workerUrl: ctx.servers!.workerUrl, persistOutbox: false, userId: self, autoSwitch: false });
+      client = new FlareClient({ url: ctx.serverUrl!, certHash: ctx.certHash, protocols: [protocol], workerUrl: ctx.servers!.workerUrl, persistOutbox: false, userId: self, autoSwitch: false, inPage });
       await client.connect();
     },
     async flood(count, size) {
@@ -209,7 +210,14 @@ async function longTasks(contenders: Contender[], count: number): Promise<BenchR
 export default async function e2e(ctx: BenchContext): Promise<BenchRow[]> {
   if (!ctx.serverUrl || !ctx.servers) throw new Error('e2e needs the reference server and bench/e2e.servers.mjs');
   const rows: BenchRow[] = [];
-  const main: Contender[] = [flare('flare-websocket', ctx, 'websocket', 'rpc'), flare('flare-webtransport', ctx, 'webtransport', 'rpc'), rawWebSocket(ctx), socketIo(ctx)];
+  const main: Contender[] = [
+    flare('flare-websocket', ctx, 'websocket', 'rpc'),
+    flare('flare-webtransport', ctx, 'webtransport', 'rpc'),
+    flare('flare-in-page-websocket', ctx, 'websocket', 'rpc', true),
+    flare('flare-in-page-webtransport', ctx, 'webtransport', 'rpc', true),
+    rawWebSocket(ctx),
+    socketIo(ctx),
+  ];
   const acks: Contender[] = [flare('flare-websocket-msg-ack', ctx, 'websocket', 'ack'), flare('flare-webtransport-msg-ack', ctx, 'webtransport', 'ack')];
   for (const c of [...main, ...acks]) await c.setup();
   const rounds = ctx.quick ? 2 : 5;

@@ -16,7 +16,7 @@
  * the page). The script-tag bundle swaps this module's loader for the inline
  * worker's source (page-engine.ts), which exports the same `createEngine`.
  */
-import type { ConnectionStats, EventSink, FlareWorkerApi, PageSignal, RemoteTokenProvider, SendReceipt, SessionOptions } from '../worker/api.ts';
+import type { EventSink, FlareWorkerApi, OutboundMessage, PageSignal, RemoteTokenProvider, SessionOptions } from '../worker/api.ts';
 import type { TransportKind } from '../worker/transport.ts';
 import { loadPageEngine } from './page-engine.ts';
 import type { WorkerLink } from './worker-link.ts';
@@ -28,30 +28,32 @@ export type PageEngine = FlareWorkerApi & { close(): Promise<void> };
 export function startInPage(load: () => Promise<() => PageEngine> = loadPageEngine): WorkerLink {
   let engine: PageEngine | null = null;
   const ready = load().then((create) => (engine = create()));
-  // An engine that failed to load rejects every call with that error, not once per listener.
+  // A failed load is reported by the calls that wait for it; this only keeps it from counting as unhandled.
   ready.catch(() => {});
-  const signals: Array<[string, () => void]> = [];
-  const forward = (type: 'online' | 'offline') => {
-    const fn = () => void ready.then((e) => e.pageSignal(type satisfies PageSignal)).catch(() => {});
-    signals.push([type, fn]);
-    globalThis.addEventListener?.(type, fn);
-  };
+  // Calls answer asynchronously, as through a worker (a synchronous throw becomes a rejection); once the
+  // engine is loaded they reach it without waiting a turn.
+  const call =
+    <A extends unknown[], R>(fn: (e: PageEngine, ...args: A) => R) =>
+    async (...args: A): Promise<Awaited<R>> =>
+      await fn(engine ?? (await ready), ...args);
+  // The worker hears `online` / `offline` on its own global (worker.ts); in the page the window's do.
+  const signals = (['online', 'offline'] as const).map((type) => [type, () => void call((e) => e.pageSignal(type))().catch(() => {})] as const);
+  let listening = false;
   let closed = false;
-  // Calls resolve asynchronously as they do through a worker; a synchronous throw becomes a rejection.
   const api = {
-    init: async (o: SessionOptions, sink: EventSink, provider: RemoteTokenProvider | null) => {
-      await (await ready).init(o, sink, provider);
-      forward('online');
-      forward('offline');
-    },
-    connect: async () => (engine ?? (await ready)).connect(),
-    disconnect: async () => (engine ?? (await ready)).disconnect(),
-    send: async (m: Parameters<FlareWorkerApi['send']>[0]): Promise<SendReceipt> => (engine ?? (await ready)).send(m),
-    trackRoom: async (room: string, lastSeq: number | null) => (await ready).trackRoom(room, lastSeq),
-    untrackRoom: async (room: string) => (await ready).untrackRoom(room),
-    pageSignal: async (s: PageSignal) => (await ready).pageSignal(s),
-    switchTransport: async (kind: TransportKind) => (await ready).switchTransport(kind),
-    stats: async (): Promise<ConnectionStats> => (await ready).stats(),
+    init: call(async (e, o: SessionOptions, sink: EventSink, provider: RemoteTokenProvider | null) => {
+      await e.init(o, sink, provider);
+      if (!closed && !listening) for (const [type, fn] of signals) globalThis.addEventListener?.(type, fn);
+      listening = true;
+    }),
+    connect: call((e) => e.connect()),
+    disconnect: call((e) => e.disconnect()),
+    send: call((e, m: OutboundMessage) => e.send(m)),
+    trackRoom: call((e, room: string, lastSeq: number | null) => e.trackRoom(room, lastSeq)),
+    untrackRoom: call((e, room: string) => e.untrackRoom(room)),
+    pageSignal: call((e, signal: PageSignal) => e.pageSignal(signal)),
+    switchTransport: call((e, kind: TransportKind) => e.switchTransport(kind)),
+    stats: call((e) => e.stats()),
   };
   return {
     api: api as unknown as WorkerLink['api'],

@@ -99,6 +99,21 @@ describe('FlareClient: the connection in the page (inPage)', function () {
     await waitFor(() => !r.presence.get().some((m) => m.userId === user), 'left');
   });
 
+  it("hears the window's offline event (the worker hears its own): the connection is checked at once", async () => {
+    const c = makeClient({ inPage: true, protocols: ['websocket'], heartbeatIntervalMs: 60_000 });
+    let beats = 0;
+    c.on('heartbeat', () => beats++);
+    await c.connect();
+    await waitFor(() => beats >= 1, 'the first PING at link start');
+    const before = beats;
+    window.dispatchEvent(new Event('offline'));
+    await waitFor(() => beats > before, 'a heartbeat after offline');
+    await c.close();
+    window.dispatchEvent(new Event('offline'));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(beats).to.equal(before + 1);
+  });
+
   it('refuses inPage with shared, by name', () => {
     const { serverUrl } = testServer();
     const e = invalid(() => new FlareClient({ url: serverUrl!, inPage: true, shared: true }));

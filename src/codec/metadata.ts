@@ -7,9 +7,7 @@
  * (`format`, `user_id`, `token`, `platform`, ...).
  */
 import type { Metadata } from './frame-types.ts';
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8');
+import { utf8Bytes, utf8Text } from './utf8.ts';
 
 /** A new, empty, null-prototype metadata record. */
 export function emptyMetadata(): Metadata {
@@ -29,20 +27,20 @@ export function textMeta(
   const list = Symbol.iterator in entries
     ? (entries as Iterable<readonly [string, string | Uint8Array]>)
     : Object.entries(entries as Record<string, string | Uint8Array>);
-  for (const [key, value] of list) out[key] = typeof value === 'string' ? encoder.encode(value) : value;
+  for (const [key, value] of list) out[key] = typeof value === 'string' ? utf8Bytes(value) : value;
   return out;
 }
 
 /** The UTF-8 text of one metadata value, or undefined when the key is absent. */
 export function metaText(meta: Metadata, key: string): string | undefined {
   if (!Object.prototype.hasOwnProperty.call(meta, key)) return undefined;
-  return decoder.decode(meta[key]);
+  return utf8Text(meta[key]!);
 }
 
 /** Every metadata value decoded as UTF-8 text, in a null-prototype record. */
 export function metadataToText(meta: Metadata): Record<string, string> {
   const out = Object.create(null) as Record<string, string>;
-  for (const key of Object.keys(meta)) out[key] = decoder.decode(meta[key]);
+  for (const key of Object.keys(meta)) out[key] = utf8Text(meta[key]!);
   return out;
 }
 

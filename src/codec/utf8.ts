@@ -1,12 +1,14 @@
 /**
- * UTF-8 for the JavaScript protobuf codec: a plain loop for short ASCII
- * strings (message ids, metadata keys: the common case, where TextEncoder /
- * TextDecoder's per-call cost dominates) and the native coders otherwise.
- * Decoding is strict: invalid UTF-8 is an error, as in prost.
+ * UTF-8 for the JavaScript protobuf codec and metadata text: a plain loop for
+ * short ASCII strings (message ids, metadata keys and values: the common case,
+ * where TextEncoder / TextDecoder's per-call cost dominates) and the native
+ * coders otherwise. The codec decodes strictly (invalid UTF-8 is an error, as
+ * in prost); metadata text is read leniently (utf8Text).
  */
 
 const encoder = new TextEncoder();
 const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const lenientDecoder = new TextDecoder('utf-8');
 
 /** Strings up to this many characters take the hand-written paths. */
 const SHORT = 48;
@@ -52,19 +54,40 @@ export function writeUtf8(buf: Uint8Array, pos: number, s: string, byteLength: n
  * caller turns that into a CodecError naming the field).
  */
 export function readUtf8(buf: Uint8Array, start: number, end: number): string | null {
+  return asciiText(buf, start, end) ?? decodeStrict(buf, start, end);
+}
+
+/** `s` as UTF-8 in a new array. */
+export function utf8Bytes(s: string): Uint8Array<ArrayBuffer> {
+  const n = s.length;
+  if (n > SHORT) return encoder.encode(s);
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return encoder.encode(s);
+    out[i] = c;
+  }
+  return out;
+}
+
+/** The text of UTF-8 bytes, invalid sequences read as U+FFFD (as TextDecoder does by default). */
+export function utf8Text(bytes: Uint8Array): string {
+  return asciiText(bytes, 0, bytes.length) ?? lenientDecoder.decode(bytes);
+}
+
+/** `buf[start, end)` as a string when it is short and all ASCII, else null. */
+function asciiText(buf: Uint8Array, start: number, end: number): string | null {
   const n = end - start;
   if (n === 0) return '';
-  if (n <= SHORT) {
-    // Measured fastest for short ASCII: codes into a plain array, then one fromCharCode.
-    const codes: number[] = new Array(n);
-    for (let i = 0; i < n; i++) {
-      const c = buf[start + i]!;
-      if (c >= 0x80) return decodeStrict(buf, start, end);
-      codes[i] = c;
-    }
-    return String.fromCharCode.apply(null, codes);
+  if (n > SHORT) return null;
+  // Measured fastest for short ASCII: codes into a plain array, then one fromCharCode.
+  const codes: number[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = buf[start + i]!;
+    if (c >= 0x80) return null;
+    codes[i] = c;
   }
-  return decodeStrict(buf, start, end);
+  return String.fromCharCode.apply(null, codes);
 }
 
 function decodeStrict(buf: Uint8Array, start: number, end: number): string | null {

@@ -14,6 +14,7 @@ import { ErrorCode, FlareError } from '../codec/errors.ts';
 import { ExtCommand } from '../protocol/extensions.ts';
 import type { InboundMessage } from '../worker/api.ts';
 import type { OutgoingFrame } from './middleware.ts';
+import { Deadlines } from './deadlines.ts';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -81,6 +82,8 @@ export class RpcEndpoint {
   readonly #events = new Map<string, Set<EventHandler>>();
   readonly #onError: (e: FlareError) => void;
   #counter = 0;
+  /** Request timeouts, on one timer. */
+  readonly #deadlines = new Deadlines<string>();
 
   constructor(deps: { send: SendFrame; defaultTimeoutMs: () => number; tag: string; shared: () => boolean; onError: (e: FlareError) => void }) {
     this.#send = deps.send;
@@ -104,7 +107,7 @@ export class RpcEndpoint {
     if (signal?.aborted) return Promise.reject(aborted(method, signal));
     const id = `c${this.#tag}${(++this.#counter).toString(36)}`;
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => this.#finish(id, new FlareError(ErrorCode.REQUEST_TIMEOUT, `no answer to ${method} within ${timeout} ms`, { details: { method, timeoutMs: timeout } })), timeout);
+      this.#deadlines.add(id, timeout, () => this.#finish(id, new FlareError(ErrorCode.REQUEST_TIMEOUT, `no answer to ${method} within ${timeout} ms`, { details: { method, timeoutMs: timeout } })));
       const onAbort = () => this.#finish(id, aborted(method, signal!));
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#pending.set(id, {
@@ -113,7 +116,7 @@ export class RpcEndpoint {
         method,
         responseType: options.responseType ?? 'json',
         cleanup: () => {
-          clearTimeout(timer);
+          this.#deadlines.delete(id);
           signal?.removeEventListener('abort', onAbort);
         },
       });
@@ -172,6 +175,7 @@ export class RpcEndpoint {
   /** Fails every request in flight (the connection was lost: the answers will not come). */
   failAll(error: FlareError): void {
     for (const id of [...this.#pending.keys()]) this.#finish(id, error);
+    this.#deadlines.clear();
   }
 
   #onResponse(m: InboundMessage): void {

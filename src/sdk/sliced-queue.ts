@@ -5,6 +5,7 @@
  * message: no timer clamping). A quiet stream of events is handled at once;
  * only a backlog waits, and it keeps its order.
  */
+import { channelYield } from '../worker/yield-task.ts';
 
 /** Options; every field has a default. */
 export interface SlicedQueueOptions {
@@ -15,17 +16,6 @@ export interface SlicedQueueOptions {
   now?: () => number;
   /** Schedules the continuation in a new task (default: a MessageChannel message). */
   yieldTask?: (fn: () => void) => void;
-}
-
-function channelYield(): (fn: () => void) => void {
-  if (typeof MessageChannel !== 'function') return (fn) => setTimeout(fn, 0);
-  const ch = new MessageChannel();
-  const queue: Array<() => void> = [];
-  ch.port1.onmessage = () => queue.shift()?.();
-  return (fn) => {
-    queue.push(fn);
-    ch.port2.postMessage(0);
-  };
 }
 
 export class SlicedQueue<T> {

@@ -198,6 +198,29 @@ describe('worker/transports/webtransport', () => {
     expect(r.frames).to.deep.equal([[1, 2, 3], [4], [5, 6]]);
   });
 
+  it('reading a backlog gives other tasks a turn (no long task when the engine runs in the page)', async () => {
+    const t = make();
+    let handled = 0;
+    const r = recorder();
+    await t.open({
+      ...r.handlers,
+      frames: (fs) => {
+        handled += fs.length;
+        const end = performance.now() + 1; // 1 ms of work per chunk
+        while (performance.now() < end);
+      },
+    });
+    const wt = FakeWebTransport.instances[0]!;
+    const chunks = 100;
+    for (let i = 0; i < chunks; i++) wt.serverWrite(packFrames([b(i)]));
+    // A task queued now runs once the reader yields, long before 100 ms of chunks are read.
+    const seenByTask = await new Promise<number>((resolve) => setTimeout(() => resolve(handled), 0));
+    expect(seenByTask).to.be.greaterThan(0).and.lessThan(chunks);
+    const end = performance.now() + 5000;
+    while (handled < chunks && performance.now() < end) await new Promise((r2) => setTimeout(r2, 5));
+    expect(handled).to.equal(chunks);
+  });
+
   it('keeps reading the stream when a handler throws (the exception is rethrown in a task of its own)', async () => {
     const t = make();
     const seen: number[] = [];

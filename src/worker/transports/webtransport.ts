@@ -13,6 +13,11 @@ import { JsStreamDeframer, packFrames } from '../../codec/js-stream-framing.ts';
 import type { CertHashSource } from '../cert-hash.ts';
 import { guarded } from '../guarded.ts';
 import { TransportCloseCode, hexToBytes, type Transport, type TransportCloseInfo, type TransportHandlers } from '../transport.ts';
+import { channelYield, type YieldTask } from '../yield-task.ts';
+
+/** Longest stretch of stream reading in one task (the main thread's budget, well under a 50 ms long task). */
+const SLICE_MS = 8;
+let nextTask: YieldTask | null = null;
 
 /** Options of the WebTransport transport. */
 export interface WebTransportTransportOptions {
@@ -167,8 +172,16 @@ export class WebTransportTransport implements Transport {
   async #readStream(readable: ReadableStream<Uint8Array>): Promise<void> {
     const deframer = this.#options.createDeframer?.() ?? new JsStreamDeframer();
     const reader = readable.getReader();
+    // Reads of data already buffered resolve as microtasks, so a backlog would be read and decoded in one
+    // task. In a worker that only delays its timers; in the page (inPage) it is a long task. So after
+    // SLICE_MS of reading, the loop waits one task before the next read.
+    let sliceStart = performance.now();
     try {
       for (;;) {
+        if (performance.now() - sliceStart > SLICE_MS) {
+          await new Promise<void>((resolve) => (nextTask ??= channelYield())(resolve));
+          sliceStart = performance.now();
+        }
         const { value, done } = await reader.read();
         if (done || this.#ended) break;
         const { frames, error, ended } = deframer.push(value);

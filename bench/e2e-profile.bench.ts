@@ -177,38 +177,21 @@ function postMessageHop(): RoundTrip {
   };
 }
 
-function workerEcho(url: string, name: string): RoundTrip {
-  const w = inlineWorker(`const ws = new WebSocket(${JSON.stringify(url)}); ws.binaryType = 'arraybuffer';
-    ws.onopen = () => postMessage('open'); ws.onmessage = (e) => postMessage(new Uint8Array(e.data), [e.data]);
-    onmessage = (e) => ws.send(e.data);`);
-  let on: (() => void) | null = null;
-  const opened = new Promise<void>((r) => (w.onmessage = (e) => (e.data === 'open' ? r() : on?.())));
-  return {
-    name,
-    setup: () => opened,
-    once: () =>
-      new Promise<void>((r) => {
-        on = r;
-        w.postMessage(PAYLOAD);
-      }),
-    close: async () => w.terminate(),
-  };
-}
-
-/**
- * The experiment of keeping both threads awake while a round trip is out (so neither pays a wake-up):
- * each keeps its event loop turning with MessageChannel self-posts until the answer or 5 ms.
- */
 const SPIN = `function spin(isDone, capMs) { const ch = new MessageChannel(); const end = performance.now() + capMs;
   ch.port1.onmessage = () => { if (!isDone() && performance.now() < end) ch.port2.postMessage(0); else ch.port1.close(); };
   ch.port2.postMessage(0); }`;
 // eslint-disable-next-line no-new-func
 const spin = new Function(`${SPIN}; return spin;`)() as (isDone: () => boolean, capMs: number) => void;
 
-function warmWorkerEcho(url: string, name: string): RoundTrip {
+/**
+ * The page asks a minimal worker whose WebSocket echoes. `warm`: the experiment of keeping both threads
+ * awake while a round trip is out (so neither pays a wake-up): each keeps its event loop turning with
+ * MessageChannel self-posts until the answer or 5 ms.
+ */
+function workerEcho(url: string, name: string, warm = false): RoundTrip {
   const w = inlineWorker(`${SPIN}; let waiting = false; const ws = new WebSocket(${JSON.stringify(url)}); ws.binaryType = 'arraybuffer';
     ws.onopen = () => postMessage('open'); ws.onmessage = (e) => { waiting = false; postMessage(new Uint8Array(e.data), [e.data]); };
-    onmessage = (e) => { ws.send(e.data); waiting = true; spin(() => !waiting, 5); };`);
+    onmessage = (e) => { ws.send(e.data); if (${warm}) { waiting = true; spin(() => !waiting, 5); } };`);
   let on: (() => void) | null = null;
   const opened = new Promise<void>((r) => (w.onmessage = (e) => (e.data === 'open' ? r() : on?.())));
   return {
@@ -222,7 +205,7 @@ function warmWorkerEcho(url: string, name: string): RoundTrip {
           r();
         };
         w.postMessage(PAYLOAD);
-        spin(() => done, 5);
+        if (warm) spin(() => done, 5);
       }),
     close: async () => w.terminate(),
   };
@@ -299,7 +282,7 @@ export default async function profile(ctx: BenchContext): Promise<BenchRow[]> {
     mainThreadEcho(s.denoEchoUrl, 'deno-echo'),
     workerEcho(s.denoEchoUrl, 'worker-deno-echo'),
     workerEcho(s.rawWebSocketUrl, 'worker-ws-echo'),
-    warmWorkerEcho(s.denoEchoUrl, 'worker-deno-echo-warm'),
+    workerEcho(s.denoEchoUrl, 'worker-deno-echo-warm', true),
   ];
   for (const r of all) await r.setup();
   for (const r of all) for (let i = 0; i < 100; i++) await r.once();

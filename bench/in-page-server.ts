@@ -13,6 +13,7 @@ import { payloadFrame, systemFrame } from '../src/codec/frames.ts';
 import { JsStreamDeframer, packFrames } from '../src/codec/js-stream-framing.ts';
 import type { WasmCore } from '../src/codec/wasm-core.ts';
 import { AckKey } from '../src/protocol/extensions.ts';
+import { channelYield } from '../src/worker/yield-task.ts';
 
 /** What the played server sends after the handshake. */
 export interface FloodScript {
@@ -75,20 +76,10 @@ class Peer {
   }
 }
 
-/** A task per delivery, with no timer clamping (a WebSocket message is its own task). */
-function taskQueue(): (fn: () => void) => void {
-  const ch = new MessageChannel();
-  const q: Array<() => void> = [];
-  ch.port1.onmessage = () => q.shift()?.();
-  return (fn) => {
-    q.push(fn);
-    ch.port2.postMessage(0);
-  };
-}
-
 /** WebSocket and WebTransport constructors whose far end is a played server. */
 export function inPageServer(json: FrameCodec, script: FloodScript, chunks: () => Uint8Array[]) {
-  const task = taskQueue();
+  // A task per delivery (a WebSocket message is its own task), without timer clamping.
+  const task = channelYield();
 
   class PlayedWebSocket {
     binaryType = 'blob';

@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import type * as Sdk from '../../../src/sdk/index.ts';
 import type * as CallSdk from '../../../src/sdk/call/index.ts';
 import type * as DeviceSdk from '../../../src/sdk/device/index.ts';
-import { closeClients, makeClient, needServer, testServer } from './helpers.ts';
+import { closeClients, countingWorkers, makeClient, needServer, testServer } from './helpers.ts';
 
 const exists = async (path: string) => (await fetch(path, { method: 'HEAD' })).ok;
 
@@ -78,22 +78,16 @@ describe('built bundles', function () {
     it(`${bundle}: inPage runs the engine in the page without a worker`, async function () {
       if (!(await exists(path))) this.skip();
       const m = (await import(/* @vite-ignore */ path)) as typeof Sdk;
-      const Real = globalThis.Worker;
-      let workers = 0;
-      globalThis.Worker = class extends Real {
-        constructor(url: string | URL, o?: WorkerOptions) {
-          super(url, o);
-          workers++;
-        }
-      };
       const { serverUrl, certHash } = testServer();
       const c = new m.FlareClient({ url: serverUrl!, certHash, persistOutbox: false, inPage: true, userId: `in-page-${Date.now().toString(36)}` });
       try {
-        await c.connect();
-        expect(await c.request('echo', { inPage: true })).to.deep.equal({ inPage: true });
+        const { result, workers } = await countingWorkers(async () => {
+          await c.connect();
+          return c.request('echo', { inPage: true });
+        });
+        expect(result).to.deep.equal({ inPage: true });
         expect(workers).to.equal(0);
       } finally {
-        globalThis.Worker = Real;
         await c.close();
       }
     });

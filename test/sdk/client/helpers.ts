@@ -66,3 +66,20 @@ export function invalid(make: () => unknown): FlareError {
   }
   throw new Error('expected INVALID_ARGUMENT');
 }
+
+/** Counts workers started while `fn` runs. */
+export async function countingWorkers<T>(fn: () => Promise<T>): Promise<{ result: T; workers: number }> {
+  const Real = globalThis.Worker;
+  let workers = 0;
+  globalThis.Worker = class extends Real {
+    constructor(url: string | URL, o?: WorkerOptions) {
+      super(url, o);
+      workers++;
+    }
+  };
+  try {
+    return { result: await fn(), workers };
+  } finally {
+    globalThis.Worker = Real;
+  }
+}

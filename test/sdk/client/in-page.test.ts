@@ -1,24 +1,7 @@
 import { expect } from 'chai';
 import { ErrorCode, FlareClient, FlareError } from '../../../src/sdk/index.ts';
 import { startInPage } from '../../../src/sdk/page-link.ts';
-import { closeClients, invalid, makeClient, needServer, testServer, uniqueUser, waitFor } from './helpers.ts';
-
-/** Counts workers started while `fn` runs. */
-async function countingWorkers<T>(fn: () => Promise<T>): Promise<{ result: T; workers: number }> {
-  const Real = globalThis.Worker;
-  let workers = 0;
-  globalThis.Worker = class extends Real {
-    constructor(url: string | URL, o?: WorkerOptions) {
-      super(url, o);
-      workers++;
-    }
-  };
-  try {
-    return { result: await fn(), workers };
-  } finally {
-    globalThis.Worker = Real;
-  }
-}
+import { closeClients, countingWorkers, invalid, makeClient, needServer, testServer, uniqueUser, waitFor } from './helpers.ts';
 
 // The connection on the page's thread (src/sdk/page-link.ts): the worker's engine, called directly.
 describe('FlareClient: the connection in the page (inPage)', function () {

@@ -11,8 +11,11 @@ const certHash = await fetch('/cert-hash')
   .then((r) => (r.ok ? r.text() : ''))
   .then((t) => t.trim() || null)
   .catch(() => null);
-const connection = { certHash, shared: true, workerUrl: '/dist/flare-worker.js' };
-// Elements with `server-url` get their client from this factory: one shared connection per user.
+// By default one SharedWorker connection per user for all elements and tabs; `?connection=page` runs the
+// connection on this page's thread instead (`inPage`: the fastest round trips, no worker, not shared).
+const inPage = params.get('connection') === 'page';
+const connection = inPage ? { certHash, inPage: true } : { certHash, shared: true, workerUrl: '/dist/flare-worker.js' };
+// Elements with `server-url` get their client from this factory.
 registerClientFactory(connection);
 
 // --- language and theme
@@ -84,7 +87,8 @@ $('skip-check').addEventListener('click', () => {
   enterApp();
 });
 
-// --- 3. the live connection panel: a client on the same shared connection as the elements
+// --- 3. the live connection panel: a client on the same shared connection as the elements (with
+// `?connection=page`, a connection of its own in this page, beside the elements' ones)
 function startPanel() {
   const client = new FlareClient({ url: serverUrl, userId: me.user, ...connection });
   const log = (text) => {
@@ -104,9 +108,9 @@ function startPanel() {
   client
     .connect()
     .then(() => {
-      // The elements opened the shared connection first: show where it stands now.
+      // On the shared connection the elements may have raced first: show where it stands now.
       const scores = client.state.scores.get();
-      log(`on the shared connection: ${client.protocol ?? 'not connected'}${Object.keys(scores).length ? `, race scores ${JSON.stringify(scores)}` : ''}`);
+      log(`on ${inPage ? 'a connection in this page' : 'the shared connection'}: ${client.protocol ?? 'not connected'}${Object.keys(scores).length ? `, race scores ${JSON.stringify(scores)}` : ''}`);
     })
     .catch((e) => log(`connect failed: ${e.message}`));
 
@@ -132,7 +136,7 @@ function startPanel() {
       'Messages sent': stats?.messagesSent ?? 0,
       'Messages received': stats?.messagesReceived ?? 0,
       Outbox: stats ? `${stats.outboxSize} (${stats.outboxInFlight} in flight)` : '–',
-      Shared: client.shared ? 'yes (SharedWorker)' : 'no',
+      Connection: inPage ? 'in this page (inPage)' : client.shared ? 'SharedWorker, shared by this origin\'s tabs' : 'dedicated worker',
     };
     $('figures').replaceChildren(
       ...Object.entries(figures).map(([k, v]) => {

@@ -1,5 +1,6 @@
 // Bundle sizes (`npm run size`): each bundle built by esbuild, minified, then gzipped (level 9),
-// side by side with socket.io-client and centrifuge bundled the same way.
+// side by side with socket.io-client and centrifuge bundled the same way. Code splitting is on, as in
+// an app's bundler: a size is what loads up front; chunks behind a dynamic import() are `extra.lazyGz`.
 // - The SDK entries (`flare-web`, `flare-web/call`, `flare-web/device`) are bundled with Lit
 //   included: they must not import it, and `extra.lit` (from esbuild's metafile) says whether
 //   any of Lit ended up inside. Agora is external (loaded on first use by Agora calls only).
@@ -14,11 +15,18 @@ const LIT = ['lit', 'lit/*', 'lit-html', 'lit-html/*', '@lit/reactive-element', 
 const AGORA = ['agora-rtc-sdk-ng'];
 const isLit = (path) => /node_modules\/(lit|lit-html|lit-element|@lit\/reactive-element|@lit-labs\/signals)\//.test(path);
 
+/**
+ * Bundles `contents` the way an app's bundler would (code splitting on): what counts is the entry
+ * chunk and every chunk it imports statically, loaded up front; chunks reached only through dynamic
+ * `import()` (the in-page engine, loaded when `inPage` is used) are reported as `lazy` bytes.
+ */
 async function bundle(contents, external = AGORA) {
   const out = await build({
     stdin: { contents, resolveDir: process.cwd(), loader: 'ts', sourcefile: 'size-entry.ts' },
     bundle: true,
     write: false,
+    splitting: true,
+    outdir: 'size-out',
     minify: true,
     format: 'esm',
     target: 'es2022',
@@ -26,10 +34,23 @@ async function bundle(contents, external = AGORA) {
     metafile: true,
     logLevel: 'silent',
   });
-  const bytes = out.outputFiles[0].contents;
-  const inputs = Object.keys(out.metafile.outputs[Object.keys(out.metafile.outputs)[0]].inputs);
+  const outputs = out.metafile.outputs;
+  const files = new Map(out.outputFiles.map((f) => [f.path.slice(f.path.indexOf('size-out')), f.contents]));
+  const entry = Object.keys(outputs).find((k) => outputs[k].entryPoint !== undefined);
+  const upFront = new Set();
+  const visit = (k) => {
+    if (upFront.has(k)) return;
+    upFront.add(k);
+    for (const i of outputs[k].imports) if (i.kind === 'import-statement' && !i.external) visit(i.path);
+  };
+  visit(entry);
+  const chunks = (keys) => Buffer.concat(keys.filter((k) => k.endsWith('.js')).map((k) => files.get(k)));
+  const bytes = chunks([...upFront]);
+  const lazy = Object.keys(outputs).filter((k) => k.endsWith('.js') && !upFront.has(k));
+  const inputs = [...upFront].flatMap((k) => Object.keys(outputs[k].inputs));
+  const extra = { lazy: lazy.length ? gzipSync(chunks(lazy), { level: 9 }).length : 0 };
   // Whether Lit got in is only a question for bundles that do not leave it out.
-  return external.includes('lit') ? bytes : Object.assign(bytes, { lit: inputs.some(isLit), modules: inputs.length });
+  return external.includes('lit') ? Object.assign(bytes, { extra }) : Object.assign(bytes, { lit: inputs.some(isLit), modules: inputs.length, extra });
 }
 
 const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
@@ -43,7 +64,7 @@ const row = (c, contender, bytes, extra = {}) => ({
   better: 'lower',
   runs: 1,
   spread: 0,
-  extra: { minified: bytes.length, ...('lit' in bytes ? { lit: bytes.lit, modules: bytes.modules } : {}), ...extra },
+  extra: { minified: bytes.length, ...('lit' in bytes ? { lit: bytes.lit, modules: bytes.modules } : {}), ...(bytes.extra?.lazy ? { lazyGz: bytes.extra.lazy } : {}), ...extra },
 });
 
 export default async function size() {

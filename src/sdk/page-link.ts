@@ -36,16 +36,9 @@ export function startInPage(load: () => Promise<() => PageEngine> = loadPageEngi
     <A extends unknown[], R>(fn: (e: PageEngine, ...args: A) => R) =>
     async (...args: A): Promise<Awaited<R>> =>
       await fn(engine ?? (await ready), ...args);
-  // The worker hears `online` / `offline` on its own global (worker.ts); in the page the window's do.
-  const signals = (['online', 'offline'] as const).map((type) => [type, () => void call((e) => e.pageSignal(type))().catch(() => {})] as const);
-  let listening = false;
   let closed = false;
   const api = {
-    init: call(async (e, o: SessionOptions, sink: EventSink, provider: RemoteTokenProvider | null) => {
-      await e.init(o, sink, provider);
-      if (!closed && !listening) for (const [type, fn] of signals) globalThis.addEventListener?.(type, fn);
-      listening = true;
-    }),
+    init: call((e, o: SessionOptions, sink: EventSink, provider: RemoteTokenProvider | null) => e.init(o, sink, provider)),
     connect: call((e) => e.connect()),
     disconnect: call((e) => e.disconnect()),
     send: call((e, m: OutboundMessage) => e.send(m)),
@@ -62,7 +55,6 @@ export function startInPage(load: () => Promise<() => PageEngine> = loadPageEngi
     async close() {
       if (closed) return;
       closed = true;
-      for (const [type, fn] of signals) globalThis.removeEventListener?.(type, fn);
       await (await ready.catch(() => null))?.close();
     },
   };

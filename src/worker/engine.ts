@@ -44,6 +44,12 @@ export function createEngine(deps: EngineDeps = {}): FlareWorkerApi & { close():
     if (!session) throw new FlareError(ErrorCode.INVALID_STATE, 'init() must be called first');
     return session;
   };
+  // The network coming and going, as the global the engine runs in hears it (a worker's or the page's
+  // window, with inPage): a connection that may have died is checked at once.
+  const network = (['online', 'offline'] as const).map((type) => [type, () => session?.pageSignal(type)] as const);
+  const listen = (on: boolean) => {
+    for (const [type, fn] of network) (on ? globalThis.addEventListener : globalThis.removeEventListener)?.call(globalThis, type, fn);
+  };
 
   return {
     async init(options: SessionOptions, sink: EventSink, tokenProvider: RemoteTokenProvider | null): Promise<void> {
@@ -89,6 +95,7 @@ export function createEngine(deps: EngineDeps = {}): FlareWorkerApi & { close():
         },
       );
       if (store) session.restoreOutbox(await store.claim());
+      listen(true);
     },
     connect: () => need().connect(),
     disconnect: () => need().disconnect(),
@@ -111,6 +118,7 @@ export function createEngine(deps: EngineDeps = {}): FlareWorkerApi & { close():
     switchTransport: (kind) => need().switchTransport(kind),
     stats: (): ConnectionStats => need().stats(),
     async close(): Promise<void> {
+      listen(false);
       if (session) await session.disconnect();
       batcher?.flush();
       await store?.close();

@@ -2,9 +2,8 @@
  * The connection worker's entry: exposes the engine (engine.ts) through
  * comlink on a dedicated Worker, or on every port of a SharedWorker (one
  * connection for all tabs of an origin), and registers the FlareError
- * transfer handlers. The page forwards `online`, `visibilitychange` and
- * `resume` through `pageSignal`; the worker listens to its own
- * `online`/`offline` events too.
+ * transfer handlers. The engine hears `online` / `offline` on the worker's
+ * own global (engine.ts).
  */
 import * as Comlink from 'comlink';
 import { createEngine, useTransfer } from './engine.ts';
@@ -24,25 +23,7 @@ function serve(): void {
   useTransfer((events, transfer) => Comlink.transfer(events, transfer));
 
   const engine = createEngine();
-  const scope = globalThis as unknown as {
-    addEventListener(type: string, fn: (e: Event) => void): void;
-    postMessage?: unknown;
-  };
-
-  scope.addEventListener('online', () => {
-    try {
-      engine.pageSignal('online');
-    } catch {
-      // not initialised yet
-    }
-  });
-  scope.addEventListener('offline', () => {
-    try {
-      engine.pageSignal('offline');
-    } catch {
-      // not initialised yet
-    }
-  });
+  const scope = globalThis as unknown as { addEventListener(type: string, fn: (e: Event) => void): void };
 
   if ('onconnect' in globalThis) {
     // SharedWorker: one engine, one comlink endpoint per connecting page, each a share of the hub.

@@ -1,7 +1,8 @@
 /**
  * A FlareClient's hold on its connection worker: starts it once, lazily, on
  * first use (worker-link.ts), sends frames through the outgoing middleware in
- * order, keeps the `stats` signal fresh, remembers whether this page has left
+ * order, keeps the `stats` signal fresh, tells it the page's lifecycle
+ * (page-signals.ts), remembers whether this page has left
  * a shared connection other pages keep (`detached`), and closes it. The
  * client owns the public API and the events; this owns the worker's lifetime.
  */
@@ -9,6 +10,7 @@ import { ErrorCode, FlareError } from '../codec/errors.ts';
 import type { ConnectionStats, SendReceipt, WorkerEvent } from '../worker/api.ts';
 import type { MiddlewareChain, OutgoingFrame } from './middleware.ts';
 import { toSessionOptions, type ResolvedClientOptions } from './options.ts';
+import { forwardPageSignals } from './page-signals.ts';
 import type { StateStore } from './state.ts';
 import type { WorkerLink, WorkerLinkOptions } from './worker-link.ts';
 
@@ -29,6 +31,7 @@ export class ClientLink {
   #sendChain: Promise<unknown> = Promise.resolve();
   #statsInFlight = false;
   #closed = false;
+  #stopSignals: (() => void) | null = null;
   /** This page disconnected from a shared connection that other pages keep. */
   detached = false;
 
@@ -70,6 +73,7 @@ export class ClientLink {
         throw e;
       }
       this.#link = link;
+      this.#stopSignals = forwardPageSignals((signal) => void Promise.resolve(link.api.pageSignal(signal)).catch(() => {}));
       if (link.shared) await this.refreshStats().catch(() => null);
       return link;
     })();
@@ -108,6 +112,8 @@ export class ClientLink {
   async close(): Promise<void> {
     this.#closed = true;
     const link = this.#link ?? (this.#starting ? await this.#starting.catch(() => null) : null);
+    this.#stopSignals?.();
+    this.#stopSignals = null;
     await link?.close();
     this.#link = null;
   }

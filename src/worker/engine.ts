@@ -55,7 +55,22 @@ export function createEngine(deps: EngineDeps = {}): FlareWorkerApi & { close():
     async init(options: SessionOptions, sink: EventSink, tokenProvider: RemoteTokenProvider | null): Promise<void> {
       if (session) throw new FlareError(ErrorCode.INVALID_STATE, 'init() was already called');
       const o = resolveOptions(options, () => crypto.randomUUID());
-      const loaded = await loadCodecs({ preferWasm: o.preferWasm });
+      // Three independent start-up steps (WASM compile, two IndexedDB opens) run side by side: the time to
+      // the first connect is their longest, not their sum.
+      const openStore = async (): Promise<IdbOutboxStore | null> => {
+        if (!o.persistOutbox || !IdbOutboxStore.available) return null;
+        try {
+          return await IdbOutboxStore.open(`${o.url}|${o.userId ?? ''}`);
+        } catch {
+          return null; // private mode and the like: the outbox lives in memory only
+        }
+      };
+      const storeOpening = openStore(); // never rejects, nor does openWinnerMemory
+      const [loaded, opened, winnerMemory] = await Promise.all([loadCodecs({ preferWasm: o.preferWasm }), storeOpening, openWinnerMemory()]).catch(async (e: unknown) => {
+        await (await storeOpening)?.close(); // the codecs failed: nothing may stay open
+        throw e;
+      });
+      store = opened;
       const offered = (o.compression ?? ['lz4', 'gzip', 'none']).filter((n) => n === 'none' || ['gzip', 'lz4'].includes(n));
       const codecs: LinkCodecs = {
         json: loaded.json,
@@ -64,13 +79,6 @@ export function createEngine(deps: EngineDeps = {}): FlareWorkerApi & { close():
         compressor: (name) => (name === 'none' ? null : createCompressor(name as CompressionName, { wasm: loaded.wasm })),
       };
       batcher = new EventBatcher<WorkerEvent>({ clock, urgent: isUrgent, deliver: (events, transfer) => guarded(() => deliverTo(sink, events, transfer)) });
-      if (o.persistOutbox && IdbOutboxStore.available) {
-        try {
-          store = await IdbOutboxStore.open(`${o.url}|${o.userId ?? ''}`);
-        } catch {
-          store = null; // private mode and the like: the outbox lives in memory only
-        }
-      }
       // One source for every WebTransport dial of this engine: a fetched hash serves the next dials too.
       const certHashSource = o.certHashUrl ? new FetchedCertHash({ url: o.certHashUrl, initial: o.certHash }) : null;
       session = new Session(
@@ -91,7 +99,7 @@ export function createEngine(deps: EngineDeps = {}): FlareWorkerApi & { close():
           flush: () => batcher!.flush(),
           tokenProvider: tokenProvider ? (ctx) => tokenProvider(ctx) : null,
           outboxStore: store,
-          winnerMemory: await openWinnerMemory(),
+          winnerMemory,
         },
       );
       if (store) session.restoreOutbox(await store.claim());

@@ -77,11 +77,22 @@ function spawn(shared: boolean, options: WorkerLinkOptions): Worker | SharedWork
   return shared ? new SharedWorker(new URL('../worker/worker.js', import.meta.url), o) : new Worker(new URL('../worker/worker.js', import.meta.url), o);
 }
 
-/** Starts a worker, or the engine in the page when `inPage` or where Worker does not exist. */
+/**
+ * Starts a worker, or the engine in the page when `inPage`, where Worker does
+ * not exist, or where the page may not start one (the constructor throws, as
+ * under a Content-Security-Policy without `worker-src` for the script; a
+ * warning says so).
+ */
 export function startWorker(options: WorkerLinkOptions): WorkerLink {
   if (options.inPage || typeof Worker !== 'function') return startInPage();
   const shared = options.shared && typeof SharedWorker === 'function';
-  const w = spawn(shared, options);
+  let w: Worker | SharedWorker;
+  try {
+    w = spawn(shared, options);
+  } catch (e) {
+    console.warn(`flare-web: the connection worker could not start (${(e as Error)?.message ?? e}); the connection runs in the page`);
+    return startInPage();
+  }
   if (shared) {
     const port = (w as SharedWorker).port;
     return linkOver(port, true, () => port.close());

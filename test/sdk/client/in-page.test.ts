@@ -67,6 +67,28 @@ describe('FlareClient: the connection in the page (inPage)', function () {
     }
   });
 
+  it('runs in the page, with a warning, where the page may not start a worker', async () => {
+    const g = globalThis as { Worker: typeof Worker };
+    const Real = g.Worker;
+    const warn = console.warn;
+    const warnings: string[] = [];
+    g.Worker = class {
+      constructor() {
+        throw new DOMException('refused by the test', 'SecurityError');
+      }
+    } as unknown as typeof Worker;
+    console.warn = (...a: unknown[]) => void warnings.push(a.join(' '));
+    try {
+      const c = makeClient({ protocols: ['websocket'] });
+      await c.connect();
+      expect(await c.request('echo', 'no worker allowed')).to.equal('no worker allowed');
+    } finally {
+      g.Worker = Real;
+      console.warn = warn;
+    }
+    expect(warnings.some((w) => w.includes('refused by the test') && w.includes('runs in the page'))).to.equal(true);
+  });
+
   it('close() ends the connection: the server sees the user leave', async () => {
     const watcher = makeClient({ inPage: true });
     const user = uniqueUser('leaver');

@@ -136,7 +136,7 @@ function startPanel() {
       'Messages sent': stats?.messagesSent ?? 0,
       'Messages received': stats?.messagesReceived ?? 0,
       Outbox: stats ? `${stats.outboxSize} (${stats.outboxInFlight} in flight)` : '–',
-      Connection: inPage ? 'in this page (inPage)' : client.shared ? 'SharedWorker, shared by this origin\'s tabs' : 'dedicated worker',
+      Connection: { page: 'in this page', 'shared-worker': "SharedWorker, shared by this origin's tabs", worker: 'dedicated worker' }[client.runsIn] ?? '–',
     };
     $('figures').replaceChildren(
       ...Object.entries(figures).map(([k, v]) => {

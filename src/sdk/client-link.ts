@@ -12,7 +12,7 @@ import type { MiddlewareChain, OutgoingFrame } from './middleware.ts';
 import { toSessionOptions, type ResolvedClientOptions } from './options.ts';
 import { forwardPageSignals } from './page-signals.ts';
 import type { StateStore } from './state.ts';
-import type { WorkerLink, WorkerLinkOptions } from './worker-link.ts';
+import type { ConnectionThread, WorkerLink, WorkerLinkOptions } from './worker-link.ts';
 
 /** What the link needs from the client. */
 export interface ClientLinkParts {
@@ -46,6 +46,10 @@ export class ClientLink {
   /** Whether this page shares a SharedWorker's connection with other pages. */
   get shared(): boolean {
     return this.#link?.shared ?? false;
+  }
+  /** Where the connection runs, once started (null before). */
+  get runsIn(): ConnectionThread | null {
+    return this.#link?.runsIn ?? null;
   }
   /** Events are routed only while this page is attached and the client open. */
   get live(): boolean {

@@ -34,7 +34,7 @@ import { Room } from './room.ts';
 import { RpcEndpoint, type EventHandler, type RequestHandler, type RequestOptions } from './rpc.ts';
 import { StateStore, type ClientState } from './state.ts';
 import { FlareStream, StreamTable, type StreamHandler } from './streams.ts';
-import { startWorker, type WorkerLink, type WorkerLinkOptions } from './worker-link.ts';
+import { startWorker, type ConnectionThread, type WorkerLink, type WorkerLinkOptions } from './worker-link.ts';
 
 const encoder = new TextEncoder();
 
@@ -134,6 +134,10 @@ export class FlareClient {
   /** Whether this page shares a SharedWorker's connection with other pages. */
   get shared(): boolean {
     return this.#conn.shared;
+  }
+  /** Where the connection runs once started (`page`: inPage, or no worker could start); null before. */
+  get runsIn(): ConnectionThread | null {
+    return this.#conn.runsIn;
   }
 
   on<K extends keyof ClientEventMap>(type: K, handler: (ctx: ClientEventMap[K]) => void): () => void {

@@ -23,6 +23,7 @@ export { FlareStream } from './streams.ts';
 export type { StreamChunk, StreamHandler } from './streams.ts';
 export type { IncomingFrame, Middleware, OutgoingFrame } from './middleware.ts';
 export { useInlineWorker } from './worker-link.ts';
+export type { ConnectionThread } from './worker-link.ts';
 export { registerClientFactory } from './client-factory.ts';
 export { CodecError, ErrorCode, FlareError } from '../codec/errors.ts';
 export type { FlareErrorOptions } from '../codec/errors.ts';

@@ -51,6 +51,7 @@ export function startInPage(load: () => Promise<() => PageEngine> = loadPageEngi
   return {
     api: api as unknown as WorkerLink['api'],
     shared: false,
+    runsIn: 'page',
     init: (o, sink, provider) => api.init(o, sink, provider),
     async close() {
       if (closed) return;

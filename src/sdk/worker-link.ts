@@ -45,6 +45,9 @@ export function inlineWorkerUrl(): string | null {
   return inlineUrl;
 }
 
+/** Where a client's connection runs. */
+export type ConnectionThread = 'worker' | 'shared-worker' | 'page';
+
 /** How to start the worker. */
 export interface WorkerLinkOptions {
   shared: boolean;
@@ -61,6 +64,8 @@ export interface WorkerLink {
   readonly api: Comlink.Remote<SharedPortApi>;
   /** True when this page shares a SharedWorker's connection. */
   readonly shared: boolean;
+  /** Where the connection runs: a dedicated worker, a SharedWorker, or this page's thread (page-link.ts). */
+  readonly runsIn: ConnectionThread;
   /** Sends options, the event sink and the token provider. */
   init(options: SessionOptions, onEvents: EventSink, tokenProvider: RemoteTokenProvider | null): Promise<void>;
   /** Leaves: a dedicated worker is disconnected and terminated; a shared one only loses this page. */
@@ -125,6 +130,7 @@ export function linkOver(endpoint: Comlink.Endpoint, shared: boolean, end: () =>
   return {
     api,
     shared,
+    runsIn: shared ? 'shared-worker' : 'worker',
     async init(sessionOptions, onEvents, tokenProvider) {
       sink = oneWay((events: WorkerEvent[]) => onEvents(events));
       const provider = tokenProvider ? Comlink.proxy(tokenProvider) : null;

@@ -17,6 +17,7 @@ describe('FlareClient: the connection in the page (inPage)', function () {
         return c;
       });
       expect(workers).to.equal(0);
+      expect(c.runsIn).to.equal('page');
       expect(c.state.status.get()).to.equal('connected');
       expect(c.state.protocol.get()).to.equal(protocol);
       expect(await c.request('echo', { n: 1 })).to.deep.equal({ n: 1 });
@@ -28,7 +29,9 @@ describe('FlareClient: the connection in the page (inPage)', function () {
   it('talks to a client in a worker: direct messages both ways, with acks', async () => {
     const a = makeClient({ inPage: true, userId: uniqueUser('page') });
     const b = makeClient({ userId: uniqueUser('worker') });
+    expect(a.runsIn).to.equal(null);
     await Promise.all([a.connect(), b.connect()]);
+    expect([a.runsIn, b.runsIn]).to.deep.equal(['page', 'worker']);
     const atA: string[] = [];
     const atB: string[] = [];
     a.on('messageReceived', ({ message }) => atA.push(message.text()));
@@ -62,6 +65,7 @@ describe('FlareClient: the connection in the page (inPage)', function () {
       const c = makeClient({ protocols: ['websocket'] });
       await c.connect();
       expect(await c.request('echo', 'no worker')).to.equal('no worker');
+      expect(c.runsIn).to.equal('page');
     } finally {
       g.Worker = Real;
     }
@@ -82,6 +86,7 @@ describe('FlareClient: the connection in the page (inPage)', function () {
       const c = makeClient({ protocols: ['websocket'] });
       await c.connect();
       expect(await c.request('echo', 'no worker allowed')).to.equal('no worker allowed');
+      expect(c.runsIn).to.equal('page');
     } finally {
       g.Worker = Real;
       console.warn = warn;

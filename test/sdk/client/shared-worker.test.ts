@@ -39,6 +39,7 @@ describe('FlareClient shared: true (one connection for every page of the origin)
     const a = makeClient({ userId: user, shared: true });
     await a.connect();
     expect(a.shared).to.equal(true);
+    expect(a.runsIn).to.equal('shared-worker');
     const { frame, sdk } = await openPage();
     const b = new sdk.FlareClient({ url: serverUrl!, certHash, userId: user, shared: true, persistOutbox: false });
     try {
@@ -162,6 +163,7 @@ describe('FlareClient shared: true (one connection for every page of the origin)
       const c = makeClient({ shared: true });
       await c.connect();
       expect(c.shared).to.equal(false);
+      expect(c.runsIn).to.equal('worker');
       expect(await c.request('echo', 1)).to.equal(1);
     } finally {
       g.SharedWorker = saved;

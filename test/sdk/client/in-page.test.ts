@@ -57,42 +57,37 @@ describe('FlareClient: the connection in the page (inPage)', function () {
     expect(await c.request('echo', 'again')).to.equal('again');
   });
 
-  it('runs in the page where the browser has no Worker', async () => {
-    const g = globalThis as { Worker?: typeof Worker };
-    const Real = g.Worker;
-    delete g.Worker;
-    try {
-      const c = makeClient({ protocols: ['websocket'] });
-      await c.connect();
-      expect(await c.request('echo', 'no worker')).to.equal('no worker');
-      expect(c.runsIn).to.equal('page');
-    } finally {
-      g.Worker = Real;
+  // Where no worker may run, the client runs the connection in the page by itself.
+  const refusing = class {
+    constructor() {
+      throw new DOMException('refused by the test', 'SecurityError');
     }
-  });
-
-  it('runs in the page, with a warning, where the page may not start a worker', async () => {
-    const g = globalThis as { Worker: typeof Worker };
-    const Real = g.Worker;
-    const warn = console.warn;
-    const warnings: string[] = [];
-    g.Worker = class {
-      constructor() {
-        throw new DOMException('refused by the test', 'SecurityError');
+  } as unknown as typeof Worker;
+  for (const [where, replacement, warning] of [
+    ['the browser has no Worker', undefined, null],
+    ['the page may not start a worker (with a warning)', refusing, 'refused by the test'],
+  ] as const) {
+    it(`runs in the page where ${where}`, async () => {
+      const g = globalThis as { Worker?: typeof Worker };
+      const Real = g.Worker;
+      const warn = console.warn;
+      const warnings: string[] = [];
+      if (replacement) g.Worker = replacement;
+      else delete g.Worker;
+      console.warn = (...args: unknown[]) => void warnings.push(args.join(' '));
+      try {
+        const c = makeClient({ protocols: ['websocket'] });
+        await c.connect();
+        expect(await c.request('echo', where)).to.equal(where);
+        expect(c.runsIn).to.equal('page');
+      } finally {
+        g.Worker = Real;
+        console.warn = warn;
       }
-    } as unknown as typeof Worker;
-    console.warn = (...a: unknown[]) => void warnings.push(a.join(' '));
-    try {
-      const c = makeClient({ protocols: ['websocket'] });
-      await c.connect();
-      expect(await c.request('echo', 'no worker allowed')).to.equal('no worker allowed');
-      expect(c.runsIn).to.equal('page');
-    } finally {
-      g.Worker = Real;
-      console.warn = warn;
-    }
-    expect(warnings.some((w) => w.includes('refused by the test') && w.includes('runs in the page'))).to.equal(true);
-  });
+      if (warning) expect(warnings.some((w) => w.includes(warning) && w.includes('runs in the page'))).to.equal(true);
+      else expect(warnings).to.deep.equal([]);
+    });
+  }
 
   it('close() ends the connection: the server sees the user leave', async () => {
     const watcher = makeClient({ inPage: true });
@@ -107,21 +102,6 @@ describe('FlareClient: the connection in the page (inPage)', function () {
     await c.close();
     expect(c.state.status.get()).to.equal('disconnected');
     await waitFor(() => !r.presence.get().some((m) => m.userId === user), 'left');
-  });
-
-  it("hears the window's offline event (the worker hears its own): the connection is checked at once", async () => {
-    const c = makeClient({ inPage: true, protocols: ['websocket'], heartbeatIntervalMs: 60_000 });
-    let beats = 0;
-    c.on('heartbeat', () => beats++);
-    await c.connect();
-    await waitFor(() => beats >= 1, 'the first PING at link start');
-    const before = beats;
-    window.dispatchEvent(new Event('offline'));
-    await waitFor(() => beats > before, 'a heartbeat after offline');
-    await c.close();
-    window.dispatchEvent(new Event('offline'));
-    await new Promise((r) => setTimeout(r, 200));
-    expect(beats).to.equal(before + 1);
   });
 
   it('refuses inPage with shared, by name', () => {

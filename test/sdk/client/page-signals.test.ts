@@ -24,20 +24,36 @@ describe('page lifecycle signals', function () {
     before(needServer);
     afterEach(closeClients);
 
+    /** A client and its heartbeat count, once the first PING at link start was answered. */
+    async function beating(inPage: boolean) {
+      const c = makeClient({ inPage, protocols: ['websocket'], heartbeatIntervalMs: 60_000 });
+      const beats = { n: 0 };
+      c.on('heartbeat', () => beats.n++);
+      await c.connect();
+      await waitFor(() => beats.n >= 1, 'the first PING at link start');
+      return { c, beats };
+    }
+
     for (const inPage of [false, true]) {
       it(`${inPage ? 'in the page' : 'through the worker'}: a tab turning visible, or a page resumed, checks the connection at once`, async () => {
-        const c = makeClient({ inPage, protocols: ['websocket'], heartbeatIntervalMs: 60_000 });
-        let beats = 0;
-        c.on('heartbeat', () => beats++);
-        await c.connect();
-        await waitFor(() => beats >= 1, 'the first PING at link start');
-        const before = beats;
-        document.dispatchEvent(new Event('visibilitychange'));
-        await waitFor(() => beats > before, 'a heartbeat after visibilitychange');
-        const after = beats;
-        document.dispatchEvent(new Event('resume'));
-        await waitFor(() => beats > after, 'a heartbeat after resume');
+        const { beats } = await beating(inPage);
+        for (const type of ['visibilitychange', 'resume']) {
+          const before = beats.n;
+          document.dispatchEvent(new Event(type));
+          await waitFor(() => beats.n > before, `a heartbeat after ${type}`);
+        }
       });
     }
+
+    it("in the page: the engine hears the window's offline event (in a worker, the worker's), and stops at close", async () => {
+      const { c, beats } = await beating(true);
+      const before = beats.n;
+      window.dispatchEvent(new Event('offline'));
+      await waitFor(() => beats.n > before, 'a heartbeat after offline');
+      await c.close();
+      window.dispatchEvent(new Event('offline'));
+      await new Promise((r) => setTimeout(r, 200));
+      expect(beats.n).to.equal(before + 1);
+    });
   });
 });
